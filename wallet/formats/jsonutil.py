@@ -1,0 +1,88 @@
+"""Strict, bounded JSON reading shared by every parser.
+
+Issuers' documents are untrusted input: we refuse non-UTF-8 text, duplicate keys (a classic
+signature-confusion trick: the verifier and the display could read different values),
+absurd nesting and oversize input, each with a one-line ``MalformedInput``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from wallet.errors import InputTooLarge, MalformedInput
+
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise MalformedInput(f"duplicate JSON key {key!r}")
+        result[key] = value
+    return result
+
+
+def _depth_ok(text: str, limit: int) -> bool:
+    # Scan brackets outside strings before json.loads, so deep input never hits recursion.
+    depth = 0
+    in_string = False
+    escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def check_size(data: bytes, limit: int = MAX_INPUT_BYTES) -> None:
+    if len(data) > limit:
+        raise InputTooLarge(f"input is {len(data)} bytes; the limit is {limit} bytes")
+
+
+def load_json(data: bytes | str, *, limit: int = MAX_INPUT_BYTES) -> Any:
+    """Parse JSON strictly; raises MalformedInput with one line on any problem."""
+    if isinstance(data, bytes):
+        check_size(data, limit)
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedInput(f"JSON is not valid UTF-8 (byte {exc.start})") from None
+    else:
+        text = data
+        check_size(text.encode("utf-8", "surrogatepass"), limit)
+    if not _depth_ok(text, MAX_DEPTH):
+        raise MalformedInput(f"JSON is nested deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except MalformedInput:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise MalformedInput(f"not valid JSON: {exc}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise MalformedInput(f"JSON constant {name} is not allowed")
+
+
+def load_json_object(data: bytes | str, *, what: str = "document") -> dict[str, Any]:
+    value = load_json(data)
+    if not isinstance(value, dict):
+        raise MalformedInput(f"{what} must be a JSON object")
+    return value

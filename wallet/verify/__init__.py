@@ -1,0 +1,1 @@
+"""Offline verification: signature suites, key resolution, status, trust. No storage, no UI."""
