@@ -198,12 +198,18 @@ class Credential:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; ``raw`` is carried as latin-1 text so bytes survive exactly."""
         data = dataclasses.asdict(self)
-        data["raw"] = self.raw.decode("latin-1")
+        _raw_to_text(data)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Credential:
         return _credential_from_dict(data)
+
+
+def _raw_to_text(data: dict[str, Any]) -> None:
+    data["raw"] = data["raw"].decode("latin-1")
+    for nested in data["nested"]:
+        _raw_to_text(nested)
 
 
 def _issuer(d: dict[str, Any] | None) -> Issuer:

@@ -1,0 +1,59 @@
+"""The layering rules of ARCHITECTURE.md section 1, enforced."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "wallet"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_modules_never_import_textual() -> None:
+    offenders = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if "ui" not in p.relative_to(PACKAGE).parts
+        and any(n == "textual" or n.startswith("textual.") for n in _imports(p))
+    ]
+    assert offenders == []
+
+
+def test_verify_and_formats_stay_pure() -> None:
+    forbidden = ("wallet.store", "wallet.exchange", "wallet.ui", "wallet.api", "wallet.cli")
+    offenders = []
+    for sub in ("verify", "formats"):
+        for p in (PACKAGE / sub).rglob("*.py"):
+            bad = [n for n in _imports(p) if n.startswith(forbidden)]
+            if bad:
+                offenders.append((str(p.relative_to(PACKAGE)), bad))
+    assert offenders == []
+
+
+def test_importing_the_cli_loads_no_textual() -> None:
+    code = "import sys, wallet.cli, wallet.api; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_only_exchange_opens_network_connections() -> None:
+    network = ("httpx", "urllib.request", "http.client", "socket", "requests")
+    offenders = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] not in ("exchange", "issuer")
+        and any(n in network or n.startswith(tuple(x + "." for x in network)) for n in _imports(p))
+    ]
+    assert offenders == []

@@ -1,0 +1,352 @@
+"""The wallet facade: the one API the CLI and the terminal app both call.
+
+It glues the pure layers together (formats -> verify -> store -> present) and owns no
+format or crypto logic of its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed
+from wallet.model import CheckStatus, Credential, VerificationReport
+from wallet.store import KdfParams, Record, Store
+from wallet.verify.context import (
+    CachedDocument,
+    MemoryCache,
+    TrustEntry,
+    TrustList,
+    VerifyContext,
+)
+
+CREDENTIAL = "credential"
+HOLDER_KEY = "holder_key"
+TRUST = "trust"
+CACHE = "cache"
+
+# A credential whose only failures are these is still the learner's record: store it
+# with its report. Any other failure (signature, disclosures, proof) refuses the import.
+_STORABLE_FAILURES = frozenset({"validity_period", "status"})
+
+HolderPrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    id: str
+    credential: Credential
+    report: VerificationReport
+    imported_at: str
+    source: str
+
+    def summary(self) -> dict[str, Any]:
+        c = self.credential
+        return {
+            "id": self.id,
+            "format": c.format,
+            "title": c.title,
+            "issuer": c.issuer.name or c.issuer.id,
+            "issued": c.issued,
+            "verdict": self.report.verdict.value,
+        }
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    id: str
+    credential: Credential
+    report: VerificationReport
+    duplicate: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "format": self.credential.format,
+            "title": self.credential.title,
+            "issuer": self.credential.issuer.name or self.credential.issuer.id,
+            "verdict": self.report.verdict.value,
+            "checks": [c.to_dict() for c in self.report.checks],
+            "duplicate": self.duplicate,
+        }
+
+
+@dataclass(frozen=True)
+class HolderKey:
+    id: str
+    alg: str
+    did: str
+    public_jwk: dict[str, Any]
+    private_key: HolderPrivateKey
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "alg": self.alg, "did": self.did, "jwk": self.public_jwk}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_credential(data: bytes) -> Credential:
+    from wallet.formats import registry
+
+    return registry.parse(data)
+
+
+def verify_credential(credential: Credential, ctx: VerifyContext) -> VerificationReport:
+    from wallet.verify import engine
+
+    return engine.verify_credential(credential, ctx)
+
+
+def signature_refused(report: VerificationReport) -> str | None:
+    """The reason an import must be refused, or None when the credential may be stored."""
+    for check in report.checks:
+        if check.status is CheckStatus.FAILED and check.name not in _STORABLE_FAILURES:
+            return f"{check.name}: {check.detail}" if check.detail else check.name
+    return None
+
+
+def _encode_private(key: HolderPrivateKey) -> str:
+    der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return base64.b64encode(der).decode("ascii")
+
+
+def _decode_private(text: str) -> HolderPrivateKey:
+    key = serialization.load_der_private_key(base64.b64decode(text), password=None)
+    if not isinstance(key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+        raise MalformedInput("holder key record holds an unsupported key type")
+    return key
+
+
+class Wallet:
+    """An unlocked wallet. Every method works on the encrypted store it was opened with."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, path: Path, passphrase: str, *, kdf: KdfParams | None = None, allow_weak: bool = False
+    ) -> tuple[Wallet, str]:
+        store, recovery_key = Store.create(
+            path, passphrase, kdf=kdf or KdfParams(), allow_weak=allow_weak
+        )
+        wallet = cls(store)
+        wallet._create_holder_keys()
+        return wallet, recovery_key
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        ignore_damaged: bool = False,
+        idle_timeout: float = 300.0,
+    ) -> Wallet:
+        return cls(
+            Store.open(path, passphrase, ignore_damaged=ignore_damaged, idle_timeout=idle_timeout)
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def damaged(self) -> list[str]:
+        return list(self.store.damaged)
+
+    # -- holder keys -----------------------------------------------------------------
+
+    def _create_holder_keys(self) -> None:
+        for alg, key in (
+            ("EdDSA", ed25519.Ed25519PrivateKey.generate()),
+            ("ES256", ec.generate_private_key(ec.SECP256R1())),
+        ):
+            self.store.put(HOLDER_KEY, {"alg": alg, "pkcs8": _encode_private(key)})
+
+    def holder_keys(self) -> list[HolderKey]:
+        from wallet.verify import keys
+
+        result = []
+        for record in self.store.list(HOLDER_KEY):
+            private = _decode_private(record.data["pkcs8"])
+            public = private.public_key()
+            result.append(
+                HolderKey(
+                    id=record.id,
+                    alg=record.data["alg"],
+                    did=keys.did_key_from_public_key(public),
+                    public_jwk=keys.jwk_from_public_key(public),
+                    private_key=private,
+                )
+            )
+        # EdDSA first: it is the default presentation key.
+        return sorted(result, key=lambda k: k.alg != "EdDSA")
+
+    def holder_key(self, alg: str | None = None) -> HolderKey:
+        for key in self.holder_keys():
+            if alg is None or key.alg == alg:
+                return key
+        raise NotFound(f"no holder key for algorithm {alg}")
+
+    # -- verification context: trust list and cached documents ------------------------
+
+    def trust_list(self) -> TrustList:
+        entries = [TrustEntry(r.data["id"], r.data.get("name", "")) for r in self.store.list(TRUST)]
+        return TrustList(tuple(sorted(entries, key=lambda e: e.id)))
+
+    def trust_add(self, issuer_id: str, name: str = "") -> bool:
+        issuer_id = issuer_id.strip()
+        if not (issuer_id.startswith("did:") or issuer_id.startswith("https://")):
+            raise UsageError("a trusted issuer is a DID (did:...) or an https:// URL")
+        for record in self.store.list(TRUST):
+            if record.data["id"] == issuer_id:
+                if name and record.data.get("name") != name:
+                    self.store.put(TRUST, {"id": issuer_id, "name": name}, record.id)
+                return False
+        self.store.put(TRUST, {"id": issuer_id, "name": name})
+        return True
+
+    def trust_remove(self, issuer_id: str) -> None:
+        for record in self.store.list(TRUST):
+            if record.data["id"] == issuer_id:
+                self.store.delete(record.id)
+                return
+        raise NotFound(f"issuer {issuer_id} is not in the trust list")
+
+    def trust_import(self, data: bytes) -> int:
+        from wallet.verify import trust
+
+        incoming = trust.load_trust_file(data)
+        return sum(self.trust_add(e.id, e.name) for e in incoming.entries)
+
+    def cache_put(
+        self,
+        url: str,
+        data: bytes,
+        *,
+        fetched_at: datetime | None = None,
+        media_type: str = "application/json",
+    ) -> None:
+        payload = {
+            "url": url,
+            "data": base64.b64encode(data).decode("ascii"),
+            "fetched_at": (fetched_at or _now()).isoformat(),
+            "media_type": media_type,
+        }
+        existing = next((r for r in self.store.list(CACHE) if r.data["url"] == url), None)
+        self.store.put(CACHE, payload, existing.id if existing else None)
+
+    def cache_entries(self) -> list[CachedDocument]:
+        return [_cached(r) for r in self.store.list(CACHE)]
+
+    def verify_context(self, *, now: datetime | None = None) -> VerifyContext:
+        cache = MemoryCache({d.url: d for d in self.cache_entries()})
+        return VerifyContext(cache=cache, trust=self.trust_list(), now=now or _now())
+
+    # -- credentials -----------------------------------------------------------------
+
+    def import_bytes(self, data: bytes, *, source: str = "") -> ImportOutcome:
+        credential = parse_credential(data)
+        report = verify_credential(credential, self.verify_context())
+        reason = signature_refused(report)
+        if reason:
+            raise VerificationFailed(f"not imported: {reason}")
+        digest = hashlib.sha256(credential.raw).hexdigest()
+        for record in self.store.list(CREDENTIAL):
+            if record.data.get("sha256") == digest:
+                return ImportOutcome(record.id, credential, report, duplicate=True)
+        record_id = self.store.put(
+            CREDENTIAL,
+            {
+                "credential": credential.to_dict(),
+                "report": report.to_dict(),
+                "imported_at": _now().isoformat(),
+                "source": source,
+                "sha256": digest,
+            },
+        )
+        return ImportOutcome(record_id, credential, report)
+
+    def _stored(self, record: Record) -> StoredCredential:
+        return StoredCredential(
+            id=record.id,
+            credential=Credential.from_dict(record.data["credential"]),
+            report=VerificationReport.from_dict(record.data["report"]),
+            imported_at=record.data.get("imported_at", ""),
+            source=record.data.get("source", ""),
+        )
+
+    def list(self, search: str | None = None) -> list[StoredCredential]:
+        items = [self._stored(r) for r in self.store.list(CREDENTIAL)]
+        if search:
+            needle = search.casefold()
+            items = [i for i in items if needle in _search_text(i.credential)]
+        return sorted(items, key=lambda i: (i.credential.issued or "", i.id), reverse=True)
+
+    def resolve_id(self, prefix: str) -> str:
+        """A full record id from a unique prefix (ids are long; people type the start)."""
+        ids = [r.id for r in self.store.list(CREDENTIAL)]
+        if prefix in ids:
+            return prefix
+        matches = [i for i in ids if i.startswith(prefix)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFound(f"no credential with id {prefix}")
+        raise UsageError(f"id prefix {prefix} matches {len(matches)} credentials; type more of it")
+
+    def get(self, credential_id: str) -> StoredCredential:
+        record = self.store.get(self.resolve_id(credential_id))
+        if record.kind != CREDENTIAL:
+            raise NotFound(f"no credential with id {credential_id}")
+        return self._stored(record)
+
+    def verify(self, credential_id: str) -> StoredCredential:
+        """Re-verify a stored credential now and keep the new report."""
+        stored = self.get(credential_id)
+        report = verify_credential(stored.credential, self.verify_context())
+        record = self.store.get(stored.id)
+        data = dict(record.data)
+        data["report"] = report.to_dict()
+        self.store.put(CREDENTIAL, data, stored.id)
+        return StoredCredential(stored.id, stored.credential, report, stored.imported_at, stored.source)
+
+    def delete(self, credential_id: str) -> None:
+        self.store.delete(self.get(credential_id).id)
+
+
+def _cached(record: Record) -> CachedDocument:
+    return CachedDocument(
+        url=record.data["url"],
+        data=base64.b64decode(record.data["data"]),
+        fetched_at=datetime.fromisoformat(record.data["fetched_at"]),
+        media_type=record.data.get("media_type", "application/json"),
+    )
+
+
+def _search_text(credential: Credential) -> str:
+    parts: Iterable[str | None] = (
+        credential.title,
+        credential.description,
+        credential.issuer.name,
+        credential.issuer.id,
+        credential.achievement.name if credential.achievement else None,
+        *(a.target_name for a in (credential.achievement.alignments if credential.achievement else ())),
+    )
+    return " ".join(p for p in parts if p).casefold()

@@ -1,0 +1,558 @@
+"""The command line: a thin shell over ``wallet.api``. Its JSON output and exit codes are an API.
+
+Exit codes: 0 success; 1 a verdict other than valid (or an import refused for a bad
+signature); 2 usage; 3 wrong passphrase or locked; 4 not found; 5 malformed or unsupported
+input; 6 network; 7 store integrity failure; 8 storage I/O error (disk full).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from wallet import __version__
+from wallet.errors import (
+    LockedError,
+    MalformedInput,
+    NotFound,
+    UsageError,
+    WalletError,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_SOURCE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class Env:
+    wallet_path: Path
+    passphrase_file: Path | None
+    as_json: bool
+    ignore_damaged: bool
+    _wallet: Any = field(default=None)
+
+    def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
+        return read_secret(
+            "WALLET_PASSPHRASE", self.passphrase_file, prompt=prompt, confirm=confirm
+        )
+
+    def open(self) -> Any:
+        from wallet.api import Wallet
+        from wallet.store import Store
+
+        if self._wallet is None:
+            if not Store.exists(self.wallet_path):
+                raise NotFound(
+                    f"no wallet at {self.wallet_path}: run 'wallet init' (or pass --wallet PATH)"
+                )
+            self._wallet = Wallet.open(
+                self.wallet_path, self.passphrase(), ignore_damaged=self.ignore_damaged
+            )
+            if self._wallet.damaged:
+                click.echo(
+                    "warning: damaged records skipped: " + ", ".join(self._wallet.damaged),
+                    err=True,
+                )
+        return self._wallet
+
+    def close(self) -> None:
+        if self._wallet is not None:
+            self._wallet.close()
+            self._wallet = None
+
+    def emit(self, data: Any, text: str | Callable[[], str]) -> None:
+        if self.as_json:
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            click.echo(text() if callable(text) else text)
+
+
+def read_secret(env_name: str, path: Path | None, *, prompt: str, confirm: bool = False) -> str:
+    """A secret from a file, then the environment, then an interactive prompt."""
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise UsageError(f"cannot read passphrase file {path}: {exc.strerror}") from None
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise LockedError(f"no passphrase: set {env_name}, pass --passphrase-file, or run in a terminal")
+    secret: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return secret
+
+
+def fail(exc: WalletError) -> NoReturn:
+    click.echo(f"error: {exc.message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+class WalletGroup(click.Group):
+    """Turns the wallet's own errors into one stderr line and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WalletError as exc:
+            fail(exc)
+
+
+@click.group(cls=WalletGroup, invoke_without_command=True)
+@click.option(
+    "--wallet",
+    "wallet_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Wallet folder (default: $WALLET_HOME, else the user data dir).",
+)
+@click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the passphrase from this file (else $WALLET_PASSPHRASE, else a prompt).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option(
+    "--ignore-damaged",
+    is_flag=True,
+    help="Open a damaged wallet anyway, skipping (and naming) records that fail integrity checks.",
+)
+@click.version_option(__version__, prog_name="wallet")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    wallet_path: Path | None,
+    passphrase_file: Path | None,
+    as_json: bool,
+    ignore_damaged: bool,
+) -> None:
+    """Learner Wallet: keep your credentials private, verify them offline, show only what you choose.
+
+    \b
+    Exit codes: 0 ok, 1 not valid, 2 usage, 3 wrong passphrase/locked,
+    4 not found, 5 malformed input, 6 network, 7 store integrity, 8 storage I/O.
+    """
+    from wallet.paths import default_wallet_path
+
+    ctx.obj = Env(
+        wallet_path=(wallet_path or default_wallet_path()).expanduser(),
+        passphrase_file=passphrase_file,
+        as_json=as_json,
+        ignore_damaged=ignore_damaged,
+    )
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+# -- wallet lifecycle ---------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--weak-kdf",
+    is_flag=True,
+    hidden=True,
+    help="Cheap key derivation, for tests only.",
+)
+@pass_env
+def init(env: Env, weak_kdf: bool) -> None:
+    """Create a wallet with its holder keys; prints the recovery key once."""
+    from wallet.api import Wallet
+    from wallet.store import KdfParams, Store
+
+    if Store.exists(env.wallet_path):
+        raise UsageError(f"a wallet already exists at {env.wallet_path}")
+    passphrase = env.passphrase("New passphrase", confirm=True)
+    if len(passphrase) < 8:
+        raise UsageError("the passphrase must be at least 8 characters")
+    kdf = KdfParams.for_tests() if weak_kdf else KdfParams()
+    wallet, recovery_key = Wallet.create(env.wallet_path, passphrase, kdf=kdf, allow_weak=weak_kdf)
+    keys = [k.to_dict() for k in wallet.holder_keys()]
+    wallet.close()
+    env.emit(
+        {"wallet": str(env.wallet_path), "recovery_key": recovery_key, "keys": keys},
+        lambda: (
+            f"Created wallet at {env.wallet_path}\n"
+            f"Recovery key (shown once; write it down and keep it apart from this computer):\n"
+            f"  {recovery_key}\n"
+            + "\n".join(f"Holder key {k['alg']}: {k['did']}" for k in keys)
+        ),
+    )
+
+
+@cli.command()
+@click.option(
+    "--new-passphrase-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the new passphrase from this file (else $WALLET_NEW_PASSPHRASE, else a prompt).",
+)
+@pass_env
+def passwd(env: Env, new_passphrase_file: Path | None) -> None:
+    """Change the passphrase (re-wraps the data key only; records are untouched)."""
+    wallet = env.open()
+    new = read_secret(
+        "WALLET_NEW_PASSPHRASE", new_passphrase_file, prompt="New passphrase", confirm=True
+    )
+    if len(new) < 8:
+        raise UsageError("the passphrase must be at least 8 characters")
+    wallet.store.change_passphrase(new)
+    env.emit({"changed": True}, "Passphrase changed.")
+
+
+@cli.command()
+@pass_env
+def keys(env: Env) -> None:
+    """Show the holder's public keys as JWK and did:key."""
+    wallet = env.open()
+    items = [k.to_dict() for k in wallet.holder_keys()]
+    env.emit(
+        {"keys": items},
+        lambda: "\n".join(
+            f"{k['alg']:6} {k['did']}\n       {json.dumps(k['jwk'], sort_keys=True)}" for k in items
+        ),
+    )
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--backup-passphrase-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
+)
+@pass_env
+def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
+    """Write an encrypted backup (age format, passphrase-protected) to DEST."""
+    from wallet.store import backup as backup_mod
+
+    wallet = env.open()
+    secret = _backup_secret(env, backup_passphrase_file)
+    if dest.exists():
+        raise UsageError(f"{dest} exists; choose a new file name")
+    backup_mod.backup(wallet.store, dest, secret)
+    env.emit({"backup": str(dest)}, f"Backup written to {dest}")
+
+
+@cli.command()
+@click.argument("src", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--backup-passphrase-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
+)
+@pass_env
+def restore(env: Env, src: Path, backup_passphrase_file: Path | None) -> None:
+    """Restore a backup into an empty wallet folder (never over an existing wallet)."""
+    from wallet.store import backup as backup_mod
+
+    secret = _backup_secret(env, backup_passphrase_file)
+    backup_mod.restore(src, env.wallet_path, secret)
+    env.emit(
+        {"restored": str(env.wallet_path)},
+        f"Restored into {env.wallet_path}; unlock it with the passphrase it had at backup time.",
+    )
+
+
+def _backup_secret(env: Env, path: Path | None) -> str:
+    if path is not None or os.environ.get("WALLET_BACKUP_PASSPHRASE"):
+        return read_secret("WALLET_BACKUP_PASSPHRASE", path, prompt="Backup passphrase")
+    return env.passphrase("Backup passphrase")
+
+
+# -- credentials --------------------------------------------------------------------------
+
+
+def _report_lines(report: Any) -> str:
+    lines = [f"verdict: {report.verdict.value}"]
+    for check in report.checks:
+        detail = f"  {check.detail}" if check.detail else ""
+        lines.append(f"  {check.status.value:12} {check.name}{detail}")
+    return "\n".join(lines)
+
+
+def iter_sources(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) for each file, each file under a folder, or stdin for '-'."""
+    for source in sources:
+        if source == "-":
+            yield "stdin", _read_capped(sys.stdin.buffer, "stdin")
+            continue
+        if "://" in source:
+            raise UsageError(
+                f"{source}: importing from a URL or credential offer needs the network; "
+                "download the file and import it"
+            )
+        path = Path(source)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                yield str(child), _read_file(child)
+        elif path.is_file():
+            yield str(path), _read_file(path)
+        else:
+            raise NotFound(f"{source}: no such file or folder")
+
+
+def _read_file(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise MalformedInput(f"{path}: {size} bytes is larger than the {MAX_SOURCE_BYTES}-byte limit")
+    with path.open("rb") as handle:
+        return _read_capped(handle, str(path))
+
+
+def _read_capped(handle: Any, name: str) -> bytes:
+    data: bytes = handle.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise MalformedInput(f"{name}: larger than the {MAX_SOURCE_BYTES}-byte limit")
+    return data
+
+
+def source_payloads(name: str, data: bytes) -> list[bytes]:
+    """A credential may arrive as a QR image: decode it; anything else is passed through."""
+    from wallet.formats import detect
+
+    if detect.is_image(data) and not detect.has_baked_credential(data):
+        from wallet.present import qr
+
+        texts = qr.read_qr_images([data], names=[name])
+        return [t.encode("utf-8") for t in texts]
+    return [data]
+
+
+@cli.command(name="import")
+@click.argument("sources", nargs=-1, required=True)
+@pass_env
+def import_(env: Env, sources: tuple[str, ...]) -> None:
+    """Import credentials from files, folders, '-' (stdin) or QR images.
+
+    Each is verified offline; one whose signature is invalid is refused (nothing stored).
+    Exit 0 when all were imported, 1 when any was refused, 5 when any was unreadable.
+    """
+    wallet = env.open()
+    results: list[dict[str, Any]] = []
+    worst = 0
+    for name, data in iter_sources(sources):
+        try:
+            payloads = source_payloads(name, data)
+        except WalletError as exc:
+            results.append({"source": name, "error": exc.message, "code": exc.code})
+            worst = max(worst, exc.exit_code)
+            continue
+        for payload in payloads:
+            try:
+                outcome = wallet.import_bytes(payload, source=name)
+            except WalletError as exc:
+                results.append({"source": name, "error": exc.message, "code": exc.code})
+                worst = max(worst, exc.exit_code)
+                continue
+            results.append({"source": name, **outcome.to_dict()})
+
+    def text() -> str:
+        lines = []
+        for r in results:
+            if "error" in r:
+                lines.append(f"{r['source']}: error: {r['error']}")
+            else:
+                dup = " (already in the wallet)" if r["duplicate"] else ""
+                lines.append(
+                    f"{r['source']}: {r['verdict']:22} {r['id'][:8]}  {r['title']}  [{r['format']}]{dup}"
+                )
+        return "\n".join(lines)
+
+    env.emit({"results": results}, text)
+    if worst:
+        sys.exit(worst)
+
+
+@cli.command(name="list")
+@click.option("--search", help="Only credentials whose title, issuer or skills contain TEXT.")
+@pass_env
+def list_(env: Env, search: str | None) -> None:
+    """One line per credential: id, verdict, title, issuer."""
+    wallet = env.open()
+    items = wallet.list(search)
+    data = [i.summary() for i in items]
+
+    def text() -> str:
+        if not data:
+            return "No credentials yet. Import one with: wallet import FILE"
+        return "\n".join(
+            f"{d['id'][:8]}  {d['verdict']:22} {d['title']}  ({d['issuer'] or 'unknown issuer'})"
+            for d in data
+        )
+
+    env.emit({"credentials": data}, text)
+
+
+@cli.command()
+@click.argument("credential_id")
+@pass_env
+def show(env: Env, credential_id: str) -> None:
+    """The normalized credential, its micro-credential components and its last report."""
+    from wallet.render import credential_detail, credential_json
+
+    wallet = env.open()
+    stored = wallet.get(credential_id)
+    env.emit(credential_json(stored), lambda: credential_detail(stored))
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--offline", is_flag=True, help="Never use the network (verification is always offline today).")
+@click.option("--no-wallet", is_flag=True, help="Do not open the wallet for its trust list and cache.")
+@pass_env
+def verify(env: Env, target: str, offline: bool, no_wallet: bool) -> None:
+    """Verify a stored credential (by id) or a credential file; exit 1 unless valid."""
+    from wallet.api import parse_credential, verify_credential
+    from wallet.model import Verdict
+    from wallet.store import Store
+    from wallet.verify.context import VerifyContext
+
+    del offline  # verification never touches the network; the flag documents intent
+    path = Path(target)
+    if target == "-" or path.is_file():
+        data = _read_capped(sys.stdin.buffer, "stdin") if target == "-" else _read_file(path)
+        payload = source_payloads(target, data)[0]
+        credential = parse_credential(payload)
+        use_wallet = not no_wallet and Store.exists(env.wallet_path)
+        ctx = env.open().verify_context() if use_wallet else VerifyContext()
+        report = verify_credential(credential, ctx)
+        result = {
+            "source": target,
+            "format": credential.format,
+            "title": credential.title,
+            "issuer": credential.issuer.name or credential.issuer.id,
+            **report.to_dict(),
+        }
+    else:
+        stored = env.open().verify(target)
+        report = stored.report
+        result = {"id": stored.id, **stored.summary(), **report.to_dict()}
+    env.emit(result, lambda: f"{result['title']}\n{_report_lines(report)}")
+    if report.verdict is not Verdict.VALID:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("credential_id")
+@pass_env
+def delete(env: Env, credential_id: str) -> None:
+    """Remove a credential from the wallet."""
+    wallet = env.open()
+    stored = wallet.get(credential_id)
+    wallet.delete(stored.id)
+    env.emit({"deleted": stored.id}, f"Deleted {stored.id[:8]} {stored.credential.title}")
+
+
+# -- trust list ---------------------------------------------------------------------------
+
+
+@cli.group()
+def trust() -> None:
+    """The issuers you trust (DIDs or https URLs). Unknown issuers are not invalid."""
+
+
+@trust.command(name="add")
+@click.argument("issuer_id")
+@click.option("--name", default="", help="A label to show for this issuer.")
+@pass_env
+def trust_add(env: Env, issuer_id: str, name: str) -> None:
+    """Trust an issuer by DID or https URL."""
+    added = env.open().trust_add(issuer_id, name)
+    env.emit({"id": issuer_id, "added": added}, "Added." if added else "Already trusted.")
+
+
+@trust.command(name="list")
+@pass_env
+def trust_list(env: Env) -> None:
+    """List trusted issuers."""
+    entries = env.open().trust_list().entries
+    env.emit(
+        {"issuers": [{"id": e.id, "name": e.name} for e in entries]},
+        lambda: "\n".join(f"{e.id}  {e.name}" for e in entries) or "The trust list is empty.",
+    )
+
+
+@trust.command(name="remove")
+@click.argument("issuer_id")
+@pass_env
+def trust_remove(env: Env, issuer_id: str) -> None:
+    """Stop trusting an issuer."""
+    env.open().trust_remove(issuer_id)
+    env.emit({"id": issuer_id, "removed": True}, "Removed.")
+
+
+@trust.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@pass_env
+def trust_import(env: Env, file: Path) -> None:
+    """Import a trust-list file (see README: 'Trust lists')."""
+    added = env.open().trust_import(_read_file(file))
+    env.emit({"added": added}, f"Added {added} issuer(s).")
+
+
+# -- cache of issuer documents -----------------------------------------------------------
+
+
+@cli.group()
+def cache() -> None:
+    """Documents kept for offline verification: did:web documents, JWKS, status lists."""
+
+
+@cache.command(name="add")
+@click.argument("url")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--fetched-at", help="ISO 8601 time the document was fetched (default: now).")
+@pass_env
+def cache_add(env: Env, url: str, file: Path, fetched_at: str | None) -> None:
+    """Keep FILE as the offline copy of URL."""
+    from datetime import datetime
+
+    when = None
+    if fetched_at:
+        try:
+            when = datetime.fromisoformat(fetched_at)
+        except ValueError:
+            raise UsageError(f"--fetched-at {fetched_at!r} is not an ISO 8601 time") from None
+        if when.tzinfo is None:
+            raise UsageError("--fetched-at needs a time zone, e.g. 2026-01-01T00:00:00+00:00")
+    env.open().cache_put(url, _read_file(file), fetched_at=when)
+    env.emit({"url": url, "cached": True}, f"Cached {url}")
+
+
+@cache.command(name="list")
+@pass_env
+def cache_list(env: Env) -> None:
+    """List cached documents and when they were fetched."""
+    entries = env.open().cache_entries()
+    env.emit(
+        {"documents": [{"url": d.url, "fetched_at": d.fetched_at.isoformat(), "bytes": len(d.data)} for d in entries]},
+        lambda: "\n".join(f"{d.fetched_at.isoformat()}  {d.url}" for d in entries) or "The cache is empty.",
+    )
+
+
+# -- demo ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@pass_env
+def demo(env: Env) -> None:
+    """Create (or reopen) a demo wallet with sample credentials and show them."""
+    from wallet.issuer import demo as demo_mod
+
+    summary = demo_mod.run_demo()
+    env.emit(summary, lambda: demo_mod.describe(summary))
+
+
+def main() -> None:
+    cli(prog_name="wallet")

@@ -1,0 +1,151 @@
+"""Human and JSON views of a stored credential, shared by the CLI and the terminal app.
+
+The detail view is organised by the six components of the eCampusOntario micro-credential
+framework (DOMAIN.md), and says plainly when a credential lacks one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from wallet.model import Credential
+
+if TYPE_CHECKING:
+    from wallet.api import StoredCredential
+
+MISSING = "not stated by the issuer"
+
+
+@dataclasses.dataclass(frozen=True)
+class Component:
+    name: str
+    lines: tuple[str, ...]
+
+    @property
+    def present(self) -> bool:
+        return bool(self.lines)
+
+
+def framework_components(c: Credential) -> list[Component]:
+    a = c.achievement
+    issuing = [x for x in (c.issuer.name, c.issuer.id, c.issuer.url, c.issuer.email) if x]
+    assessment: list[str] = []
+    if a and a.criteria_narrative:
+        assessment.append(f"Criteria: {a.criteria_narrative}")
+    elif a and a.criteria_url:
+        assessment.append(f"Criteria: {a.criteria_url}")
+    for e in c.evidence:
+        label = e.name or e.id or "evidence"
+        text = e.narrative or e.description or ""
+        assessment.append(f"Evidence: {label}" + (f": {text}" if text else ""))
+    for r in c.results:
+        bits = [x for x in (r.description, r.value, r.status, r.achieved_level) if x]
+        assessment.append("Result: " + " / ".join(bits))
+    competencies = []
+    for al in a.alignments if a else ():
+        framework = al.target_framework or ("ESCO" if al.is_esco else None)
+        code = f" [{al.target_code}]" if al.target_code else ""
+        where = f" <{al.target_url}>" if al.target_url else ""
+        competencies.append(
+            f"{al.target_name or al.target_url or 'skill'}{code}"
+            + (f" ({framework})" if framework else "")
+            + where
+        )
+    if a and a.tags:
+        competencies.append("Tags: " + ", ".join(a.tags))
+    outcomes = [
+        x
+        for x in (
+            f"Type: {a.achievement_type}" if a and a.achievement_type else None,
+            a.description if a and a.description and a.description != c.description else None,
+            c.description,
+        )
+        if x
+    ]
+    transcript = [
+        x
+        for x in (
+            f"Credits earned: {_num(c.credits_earned)}" if c.credits_earned is not None else None,
+            f"Credits available: {_num(a.credits_available)}"
+            if a and a.credits_available is not None
+            else None,
+            f"Field of study: {a.field_of_study}" if a and a.field_of_study else None,
+            f"Specialization: {a.specialization}" if a and a.specialization else None,
+            f"Code: {a.human_code}" if a and a.human_code else None,
+            f"Level: {a.level}" if a and a.level else None,
+            f"Term: {c.term}" if c.term else None,
+            f"Part of a transcript of {len(c.nested)} credentials" if c.nested else None,
+        )
+        if x
+    ]
+    endorsement = [
+        f"{e.issuer.name or e.issuer.id or 'endorser'}" + (f": {e.comment}" if e.comment else "")
+        for e in c.endorsements
+    ]
+    return [
+        Component("Issuing body", tuple(issuing)),
+        Component("Summative assessment", tuple(assessment)),
+        Component("Competencies / skills", tuple(competencies)),
+        Component("Outcomes", tuple(outcomes)),
+        Component("Transcriptable", tuple(transcript)),
+        Component("Partner endorsement", tuple(endorsement)),
+    ]
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def credential_detail(stored: StoredCredential) -> str:
+    c = stored.credential
+    lines = [
+        c.title,
+        f"  id        {stored.id}",
+        f"  format    {c.format}",
+        f"  issued    {c.issued or MISSING}",
+    ]
+    if c.valid_until:
+        lines.append(f"  expires   {c.valid_until}")
+    if c.subject.name or c.subject.id:
+        lines.append(f"  holder    {c.subject.name or c.subject.id}")
+    if c.disclosable:
+        lines.append(f"  selectively disclosable: {', '.join(c.disclosable)}")
+    else:
+        lines.append("  disclosure: whole credential only (no selective disclosure)")
+    for comp in framework_components(c):
+        lines.append("")
+        lines.append(comp.name)
+        lines.extend(f"  {x}" for x in comp.lines) if comp.present else lines.append(f"  ({MISSING})")
+    for nested in c.nested:
+        lines.append("")
+        lines.append(f"  - {nested.title} ({nested.issuer.name or nested.issuer.id or 'unknown issuer'})")
+    lines.append("")
+    lines.append(f"Verification ({stored.report.verified_at or 'at import'})")
+    lines.append(f"  verdict: {stored.report.verdict.value}")
+    for check in stored.report.checks:
+        detail = f"  {check.detail}" if check.detail else ""
+        lines.append(f"  {check.status.value:12} {check.name}{detail}")
+    return "\n".join(lines)
+
+
+def credential_json(stored: StoredCredential) -> dict[str, Any]:
+    data = stored.credential.to_dict()
+    data.pop("raw", None)
+    data.pop("document", None)
+    data["nested"] = [
+        {k: v for k, v in n.items() if k not in ("raw", "document")} for n in data["nested"]
+    ]
+    return {
+        "id": stored.id,
+        "imported_at": stored.imported_at,
+        "source": stored.source,
+        "credential": data,
+        "components": [
+            {"name": comp.name, "present": comp.present, "lines": list(comp.lines)}
+            for comp in framework_components(stored.credential)
+        ],
+        "report": stored.report.to_dict(),
+    }
