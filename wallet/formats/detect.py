@@ -1,0 +1,157 @@
+"""Recognise what a byte string is before any parser looks at it.
+
+Two questions, in order: which container (a PNG or SVG badge image, a compact JWT, an
+SD-JWT, a JSON document), and then which credential format it carries. Sizes are
+checked first so a 200 MB file is refused without being scanned.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from wallet.errors import MalformedInput, UnsupportedInput
+from wallet.formats.jsonutil import MAX_INPUT_BYTES, check_size, load_json
+
+MAX_IMAGE_BYTES = 16 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# Container kinds.
+PNG = "png"
+SVG = "svg"
+JWT = "jwt"
+SD_JWT = "sd-jwt"
+JSON = "json"
+
+# Formats (the names the registry dispatches on).
+OB2 = "ob2"
+OB2_SIGNED = "ob2-signed"
+CLR = "clr"
+VC_JSONLD = "vc-jsonld"
+VC_JWT = "vc-jwt"
+STATUSLIST_JWT = "statuslist-jwt"
+
+_B64URL = r"[A-Za-z0-9_-]"
+_JWS_RE = re.compile(rf"{_B64URL}+\.{_B64URL}*\.{_B64URL}*")
+_JWE_RE = re.compile(rf"{_B64URL}+(\.{_B64URL}*){{4}}")
+_OB_CONTEXT_PREFIXES = ("https://w3id.org/openbadges/v2", "https://w3id.org/openbadges/v1")
+_SVG_SNIFF = 64 * 1024
+
+
+def b64url_decode(text: str, *, what: str = "value") -> bytes:
+    """Strict base64url (padding optional); one-line MalformedInput on bad input."""
+    if not re.fullmatch(rf"{_B64URL}*=*", text):
+        raise MalformedInput(f"{what} is not base64url")
+    stripped = text.rstrip("=")
+    try:
+        return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
+    except (binascii.Error, ValueError):
+        raise MalformedInput(f"{what} is not base64url") from None
+
+
+def _ascii_text(data: bytes) -> str | None:
+    try:
+        return data.decode("ascii").strip()
+    except UnicodeDecodeError:
+        return None
+
+
+def container(data: bytes) -> str:
+    """The container kind: "png", "svg", "jwt", "sd-jwt" or "json"."""
+    if data.startswith(PNG_SIGNATURE):
+        check_size(data, MAX_IMAGE_BYTES)
+        return PNG
+    head = data[:_SVG_SNIFF].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        check_size(data, MAX_IMAGE_BYTES)
+        if b"<svg" in data:
+            return SVG
+        raise UnsupportedInput("XML input is not an SVG image")
+    check_size(data, MAX_INPUT_BYTES)
+    if head.startswith((b"{", b"[")):
+        return JSON
+    text = _ascii_text(data)
+    if text:
+        if "~" in text:
+            first = text.split("~", 1)[0]
+            if _JWS_RE.fullmatch(first):
+                return SD_JWT
+        elif _JWS_RE.fullmatch(text):
+            return JWT
+        elif _JWE_RE.fullmatch(text):
+            raise UnsupportedInput("encrypted JWT (JWE) input is not supported")
+    if not data.strip():
+        raise MalformedInput("input is empty")
+    raise UnsupportedInput("input is not a credential we recognise (PNG, SVG, JSON, JWT, SD-JWT)")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in _as_list(value) if isinstance(v, str)]
+
+
+def is_ob2_assertion(doc: dict[str, Any]) -> bool:
+    """An Open Badges 2.0 (or 1.1) Assertion: its context or its type says so."""
+    contexts = _strings(doc.get("@context"))
+    if any(c.startswith(_OB_CONTEXT_PREFIXES) for c in contexts):
+        return "VerifiableCredential" not in _strings(doc.get("type"))
+    return "Assertion" in _strings(doc.get("type"))
+
+
+def json_format(doc: Any) -> str:
+    """The format of a parsed JSON document: "ob2", "clr" or "vc-jsonld"."""
+    if not isinstance(doc, dict):
+        raise MalformedInput("a credential must be a JSON object")
+    types = _strings(doc.get("type"))
+    if "ClrCredential" in types:
+        return CLR
+    if "VerifiableCredential" in types:
+        return VC_JSONLD
+    if "VerifiablePresentation" in types:
+        raise UnsupportedInput("this is a presentation, not a credential; use verify-presentation")
+    if is_ob2_assertion(doc):
+        return OB2
+    shown = ", ".join(types) if types else "none"
+    raise UnsupportedInput(f"JSON document is not a credential we know (type: {shown})")
+
+
+def jwt_parts(text: str) -> tuple[dict[str, Any], Any]:
+    """Decode (without verifying) the header and payload of a compact JWS."""
+    pieces = text.split(".")
+    if len(pieces) != 3:
+        raise MalformedInput("a compact JWS has three dot-separated parts")
+    header = load_json(b64url_decode(pieces[0], what="JWS header"))
+    if not isinstance(header, dict):
+        raise MalformedInput("JWS header must be a JSON object")
+    payload = load_json(b64url_decode(pieces[1], what="JWS payload"))
+    return header, payload
+
+
+def jwt_format(text: str) -> str:
+    header, payload = jwt_parts(text)
+    typ = header.get("typ")
+    if isinstance(typ, str) and typ.lower() in ("statuslist+jwt", "application/statuslist+jwt"):
+        return STATUSLIST_JWT
+    if isinstance(payload, dict) and "vc" not in payload and is_ob2_assertion(payload):
+        return OB2_SIGNED
+    if not isinstance(payload, dict):
+        raise MalformedInput("JWT payload must be a JSON object")
+    return VC_JWT
+
+
+def detect(data: bytes) -> str:
+    """The format of ``data``: "png" or "svg" for badge images (unbake them first), or one
+    of "ob2", "ob2-signed", "clr", "vc-jsonld", "vc-jwt", "sd-jwt", "statuslist-jwt"."""
+    kind = container(data)
+    if kind in (PNG, SVG, SD_JWT):
+        return kind
+    if kind == JWT:
+        return jwt_format(data.decode("ascii").strip())
+    return json_format(load_json(data))

@@ -1,0 +1,396 @@
+"""Open Badges 2.0 assertions: hosted ("ob2", JSON) and signed ("ob2-signed", a JWS).
+
+A hosted assertion is verified by fetching it again from the issuer's server; offline
+that means the copy in the document cache, if any: without it the signature check is
+``not_checked``, never passed. A signed assertion is verified against the issuer's
+CryptographicKey (``verification.creator``), also taken from the cache.
+
+Badge classes and issuer profiles given as URLs are looked up in the cache too
+(``with_linked_documents``); at parse time, without a cache, they stay unknown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import JWKRegistry
+
+from wallet.errors import MalformedInput, UnsupportedInput, WalletError
+from wallet.formats import detect
+from wallet.formats.jsonutil import load_json
+from wallet.model import (
+    SIGNATURE,
+    STATUS,
+    Achievement,
+    Alignment,
+    Check,
+    CheckStatus,
+    Credential,
+    Endorsement,
+    Evidence,
+    Issuer,
+    StatusRef,
+    Subject,
+)
+from wallet.verify.context import CachedDocument, DocumentCache, VerifyContext
+
+FORMAT_HOSTED = detect.OB2
+FORMAT_SIGNED = detect.OB2_SIGNED
+OB2_REVOCATION = "OB2RevocationList"
+# OB 2.0 signed badges use RS256; ES256 is accepted too (some issuers use it).
+SIGNED_ALGS = ("RS256", "ES256")
+MAX_LIST_ITEMS = 1000
+
+
+# -- small readers ------------------------------------------------------------------------------
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_LIST_ITEMS:
+        raise MalformedInput(f"more than {MAX_LIST_ITEMS} items in one list")
+    return items
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _id_of(value: Any) -> str | None:
+    return _str(value) if isinstance(value, str) else _str(_obj(value).get("id"))
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def _age(doc: CachedDocument, now: datetime) -> str:
+    days = max(0, doc.age(now).days)
+    return f"fetched {_day(doc.fetched_at)}, {days} day{'s' if days != 1 else ''} ago"
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+
+def _issuer(value: Any) -> Issuer:
+    if isinstance(value, str):
+        return Issuer(id=value)
+    profile = _obj(value)
+    return Issuer(
+        id=_str(profile.get("id")),
+        name=_str(profile.get("name")),
+        url=_str(profile.get("url")),
+        image=_id_of(profile.get("image")),
+        email=_str(profile.get("email")),
+    )
+
+
+def _alignment(value: Any) -> Alignment:
+    a = _obj(value)
+    return Alignment(
+        target_name=_str(a.get("targetName")),
+        target_url=_str(a.get("targetUrl")),
+        target_framework=_str(a.get("targetFramework")),
+        target_code=_str(a.get("targetCode")),
+        target_description=_str(a.get("targetDescription")),
+    )
+
+
+def _achievement(badge: Any) -> Achievement | None:
+    if isinstance(badge, str):
+        return Achievement(id=badge)
+    b = _obj(badge)
+    if not b:
+        return None
+    criteria = b.get("criteria")
+    criteria_obj = _obj(criteria)
+    return Achievement(
+        id=_str(b.get("id")),
+        name=_str(b.get("name")),
+        description=_str(b.get("description")),
+        criteria_narrative=_str(criteria_obj.get("narrative")),
+        criteria_url=_str(criteria) or _str(criteria_obj.get("id")),
+        image=_id_of(b.get("image")),
+        tags=tuple(t for t in _items(b.get("tags")) if isinstance(t, str)),
+        alignments=tuple(_alignment(a) for a in _items(b.get("alignment")) if isinstance(a, dict)),
+    )
+
+
+def _evidence(value: Any) -> Evidence:
+    if isinstance(value, str):
+        return Evidence(id=value)
+    e = _obj(value)
+    return Evidence(
+        id=_str(e.get("id")),
+        name=_str(e.get("name")),
+        narrative=_str(e.get("narrative")),
+        description=_str(e.get("description")),
+        genre=_str(e.get("genre")),
+        audience=_str(e.get("audience")),
+    )
+
+
+def _endorsement(value: Any) -> Endorsement | None:
+    e = _obj(value)
+    if not e:
+        return None  # a URL to an endorsement we have not fetched
+    return Endorsement(
+        issuer=_issuer(e.get("issuer")),
+        comment=_str(_obj(e.get("claim")).get("endorsementComment")),
+        issued=_str(e.get("issuedOn")),
+    )
+
+
+def _subject(assertion: dict[str, Any]) -> Subject:
+    recipient = _obj(assertion.get("recipient"))
+    claims: list[tuple[str, str]] = []
+    for key in ("type", "identity", "hashed", "salt"):
+        value = recipient.get(key)
+        if isinstance(value, bool):
+            claims.append((f"recipient.{key}", "true" if value else "false"))
+        elif isinstance(value, str):
+            claims.append((f"recipient.{key}", value))
+    narrative = _str(assertion.get("narrative"))
+    if narrative:
+        claims.append(("narrative", narrative))
+    hashed = recipient.get("hashed") is True
+    identity = _str(recipient.get("identity"))
+    # A hashed identity is not an id anyone can read; a plain one (an email) is.
+    return Subject(id=None if hashed else identity, claims=tuple(claims))
+
+
+def _status_refs(assertion: dict[str, Any], issuer: Any) -> tuple[StatusRef, ...]:
+    url = _str(_obj(issuer).get("revocationList"))
+    if url is None or _str(assertion.get("id")) is None:
+        return ()
+    return (StatusRef(type=OB2_REVOCATION, list_url=url, index=0, purpose="revocation"),)
+
+
+def normalize(assertion: dict[str, Any], raw: bytes, fmt: str, media_type: str) -> Credential:
+    """The normalized Credential for an OB 2.0 assertion (badge/issuer embedded or URLs)."""
+    if not detect.is_ob2_assertion(assertion):
+        raise UnsupportedInput("not an Open Badges 2.0 assertion")
+    if assertion.get("badge") is None or not isinstance(assertion.get("recipient"), dict):
+        raise MalformedInput("OB 2.0 assertion needs a badge and a recipient")
+    badge = assertion.get("badge")
+    badge_obj = _obj(badge)
+    issuer_value = badge_obj.get("issuer")
+    achievement = _achievement(badge)
+    endorsements = [
+        e
+        for source in (assertion, badge_obj, _obj(issuer_value))
+        for item in _items(source.get("endorsement"))
+        if (e := _endorsement(item)) is not None
+    ]
+    name = achievement.name if achievement else None
+    title = name or "Open Badge (badge details not available)"
+    return Credential(
+        format=fmt,
+        raw=raw,
+        title=title,
+        description=achievement.description if achievement else None,
+        issuer=_issuer(issuer_value) if issuer_value is not None else Issuer(),
+        subject=_subject(assertion),
+        issued=_str(assertion.get("issuedOn")),
+        valid_until=_str(assertion.get("expires")),
+        achievement=achievement,
+        evidence=tuple(_evidence(e) for e in _items(assertion.get("evidence"))),
+        endorsements=tuple(endorsements),
+        status=_status_refs(assertion, issuer_value),
+        media_type=media_type,
+        document=assertion,
+    )
+
+
+def _assertion_of(data: bytes) -> tuple[dict[str, Any], str, str]:
+    """(assertion, format, media type) of hosted JSON or a compact JWS."""
+    kind = detect.container(data)
+    if kind == detect.JSON:
+        doc = load_json(data)
+        if not isinstance(doc, dict):
+            raise MalformedInput("an OB 2.0 assertion must be a JSON object")
+        return doc, FORMAT_HOSTED, "application/json"
+    if kind == detect.JWT:
+        _, payload = detect.jwt_parts(data.decode("ascii").strip())
+        if not isinstance(payload, dict):
+            raise MalformedInput("signed OB 2.0 assertion payload must be a JSON object")
+        return payload, FORMAT_SIGNED, "application/jws"
+    raise UnsupportedInput(f"an OB 2.0 assertion is JSON or a JWS, not {kind}")
+
+
+def parse(data: bytes) -> Credential:
+    """Parse a hosted (JSON) or signed (compact JWS) OB 2.0 assertion."""
+    assertion, fmt, media_type = _assertion_of(data)
+    return normalize(assertion, data, fmt, media_type)
+
+
+# -- linked documents ---------------------------------------------------------------------------
+
+
+def _cached_json(cache: DocumentCache, url: str | None) -> dict[str, Any] | None:
+    if not url:
+        return None
+    doc = cache.get(url)
+    if doc is None:
+        return None
+    try:
+        value = load_json(doc.data)
+    except MalformedInput:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def with_linked_documents(credential: Credential, ctx: VerifyContext) -> Credential:
+    """``credential`` with its badge class and issuer profile filled in from the cache
+    where the assertion only names them by URL. ``raw`` and ``document`` are unchanged."""
+    if credential.format not in (FORMAT_HOSTED, FORMAT_SIGNED):
+        return credential
+    cache = ctx.cache
+    assertion = dict(credential.document)
+    badge = assertion.get("badge")
+    if isinstance(badge, str):
+        fetched = _cached_json(cache, badge)
+        if fetched is None:
+            return credential
+        badge = fetched
+    badge = dict(_obj(badge))
+    if isinstance(badge.get("issuer"), str):
+        issuer = _cached_json(cache, badge["issuer"])
+        if issuer is not None:
+            badge["issuer"] = issuer
+    assertion["badge"] = badge
+    try:
+        enriched = normalize(assertion, credential.raw, credential.format, credential.media_type)
+    except WalletError:
+        return credential
+    return dataclasses.replace(enriched, document=credential.document)
+
+
+# -- verification -------------------------------------------------------------------------------
+
+
+def _issuer_profile(credential: Credential, cache: DocumentCache) -> dict[str, Any] | None:
+    badge = credential.document.get("badge")
+    badge_obj = _cached_json(cache, badge) if isinstance(badge, str) else _obj(badge)
+    issuer = _obj(badge_obj).get("issuer")
+    if isinstance(issuer, str):
+        return _cached_json(cache, issuer)
+    return _obj(issuer) or None
+
+
+def _origin_allowed(url: str, profile: dict[str, Any]) -> bool:
+    """OB 2.0 hosted verification policy: the assertion lives where the issuer says."""
+    policy = _obj(profile.get("verification"))
+    host = urlsplit(url).hostname or ""
+    starts = [s for s in _items(policy.get("startsWith")) if isinstance(s, str)]
+    if starts:
+        return any(url.startswith(s) for s in starts)
+    allowed = [o for o in _items(policy.get("allowedOrigins")) if isinstance(o, str)]
+    if allowed:
+        return host in allowed
+    return host != "" and host == (urlsplit(_str(profile.get("id")) or "").hostname or "")
+
+
+def _failed(detail: str) -> list[Check]:
+    return [Check(SIGNATURE, CheckStatus.FAILED, detail)]
+
+
+def _verify_hosted(credential: Credential, ctx: VerifyContext) -> list[Check]:
+    url = _str(credential.document.get("id"))
+    offline = "hosted assertion: needs the issuer's server; not checked offline"
+    if url is None or not url.startswith("https://"):
+        return [Check(SIGNATURE, CheckStatus.NOT_CHECKED, f"{offline} (no https id)")]
+    cached = ctx.cache.get(url)
+    if cached is None:
+        return [Check(SIGNATURE, CheckStatus.NOT_CHECKED, offline)]
+    try:
+        hosted = load_json(cached.data)
+    except MalformedInput as exc:
+        return _failed(f"the issuer's hosted copy is unreadable: {exc}")
+    age = _age(cached, ctx.now)
+    if hosted != credential.document:
+        return [
+            Check(
+                SIGNATURE,
+                CheckStatus.FAILED,
+                f"this badge differs from the issuer's hosted copy at {url} ({age})",
+            )
+        ]
+    profile = _issuer_profile(credential, ctx.cache)
+    if profile is None:
+        return [
+            Check(
+                SIGNATURE,
+                CheckStatus.NOT_CHECKED,
+                "hosted copy matches, but the issuer profile is not cached: "
+                "cannot tell whether the issuer hosts it",
+            )
+        ]
+    if not _origin_allowed(url, profile):
+        return [
+            Check(
+                SIGNATURE,
+                CheckStatus.FAILED,
+                f"assertion {url} is not hosted where issuer {profile.get('id')} allows",
+            )
+        ]
+    checks = [Check(SIGNATURE, CheckStatus.PASSED, f"matches the issuer's hosted copy ({age})")]
+    if isinstance(hosted, dict) and hosted.get("revoked") is True:
+        reason = _str(hosted.get("revocationReason"))
+        why = f": {reason}" if reason else ""
+        checks.append(Check(STATUS, CheckStatus.FAILED, f"revoked ({age}){why}"))
+    return checks
+
+
+def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:
+    token = credential.raw.decode("ascii", "replace").strip()
+    verification = _obj(credential.document.get("verification"))
+    creator = _str(verification.get("creator"))
+    try:
+        header, _ = detect.jwt_parts(token)
+    except MalformedInput as exc:
+        return [Check(SIGNATURE, CheckStatus.FAILED, str(exc))]
+    alg = header.get("alg")
+    if alg not in SIGNED_ALGS:
+        return [Check(SIGNATURE, CheckStatus.FAILED, f"signature algorithm {alg!r} is not allowed")]
+    if creator is None:
+        return _failed("signed assertion names no verification.creator")
+    key_doc = _cached_json(ctx.cache, creator)
+    if key_doc is None:
+        return [
+            Check(SIGNATURE, CheckStatus.NOT_CHECKED, f"issuer key {creator} is not cached offline")
+        ]
+    pem = _str(key_doc.get("publicKeyPem"))
+    if pem is None:
+        return [Check(SIGNATURE, CheckStatus.FAILED, f"issuer key {creator} has no publicKeyPem")]
+    profile = _issuer_profile(credential, ctx.cache)
+    owner = _str(key_doc.get("owner"))
+    issuer_id = _str(profile.get("id")) if profile else None
+    if issuer_id and owner != issuer_id:
+        return _failed(f"key {creator} belongs to {owner}, not {issuer_id}")
+    try:
+        key = JWKRegistry.import_key(pem.encode("ascii"), "EC" if alg == "ES256" else "RSA")
+        jws.deserialize_compact(token, key, algorithms=[str(alg)])
+    except (JoseError, ValueError, TypeError, UnicodeEncodeError) as exc:
+        detail = str(exc) or type(exc).__name__
+        return [Check(SIGNATURE, CheckStatus.FAILED, f"signature does not verify ({detail})")]
+    who = issuer_id or owner or "an unknown owner"
+    return [Check(SIGNATURE, CheckStatus.PASSED, f"{alg} signature by {creator} ({who})")]
+
+
+def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
+    """SIGNATURE for a hosted (cached copy) or signed (cached key) OB 2.0 assertion."""
+    if credential.format == FORMAT_SIGNED:
+        return _verify_signed(credential, ctx)
+    return _verify_hosted(credential, ctx)

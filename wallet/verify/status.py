@@ -1,0 +1,376 @@
+"""Revocation and suspension status, checked offline against cached status lists.
+
+Supported lists: W3C Bitstring Status List (VC 2.0), StatusList2021 (its predecessor),
+the IETF Token Status List (a ``statuslist+jwt``) and the Open Badges 2.0 revocation list.
+
+The rules (ARCHITECTURE.md section 4): a list we do not have is a ``warning``, never a
+pass and never a failure; a set bit is a failure; a clean list passes with its age, and
+a list older than ``ctx.status_stale_after`` turns that pass into a warning that says so.
+A list whose own signature does not verify is a failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import JWKRegistry
+
+from wallet.errors import MalformedInput, WalletError
+from wallet.formats import registry
+from wallet.formats.detect import b64url_decode, jwt_parts
+from wallet.formats.jsonutil import load_json
+from wallet.model import SIGNATURE, STATUS, Check, CheckStatus, Credential, StatusRef
+from wallet.verify.context import CachedDocument, VerifyContext
+from wallet.verify.period import check_validity_period
+
+# A decompressed list larger than this is refused (a 16 KiB gzip can inflate to GBs).
+MAX_LIST_BYTES = 16 * 1024 * 1024
+
+BITSTRING = "BitstringStatusListEntry"
+STATUSLIST2021 = "StatusList2021Entry"
+OB2_REVOCATION = "OB2RevocationList"
+TOKEN_STATUS_LIST = "TokenStatusList"  # noqa: S105 (a type name)
+# Names other modules may use for an IETF token status list reference.
+_TOKEN_ALIASES = frozenset(
+    {"tokenstatuslist", "status_list", "statuslist+jwt", "ietfstatuslist", "ietf-status-list"}
+)
+# Signature algorithms accepted on a statuslist+jwt (never "none", never HMAC).
+_TOKEN_ALGS = ("ES256", "ES384", "ES512", "EdDSA", "Ed25519", "RS256", "PS256")
+
+SignatureVerifier = Callable[[Credential, VerifyContext], list[Check]]
+
+
+class _Outcome(Exception):
+    """Internal: stop checking one entry with this final check."""
+
+    def __init__(self, status: CheckStatus, detail: str) -> None:
+        super().__init__(detail)
+        self.check = Check(STATUS, status, detail)
+
+
+def _warn(detail: str) -> _Outcome:
+    return _Outcome(CheckStatus.WARNING, detail)
+
+
+@dataclass(frozen=True)
+class _ListState:
+    """What a list says about one entry: a value (0 = fine) and caveats."""
+
+    value: int
+    notes: tuple[str, ...] = ()
+
+
+def check_status(
+    credential: Credential,
+    ctx: VerifyContext,
+    *,
+    verify_list: SignatureVerifier | None = None,
+) -> list[Check]:
+    """One STATUS check per status entry of ``credential``.
+
+    ``verify_list`` checks a status list credential's signature; by default the format
+    registry's ``verify_signature`` (the same code that verifies any credential).
+    """
+    if verify_list is None:
+        verify_list = registry.verify_signature
+    return [_check_one(credential, ref, ctx, verify_list) for ref in credential.status]
+
+
+def _cached(ref: StatusRef, ctx: VerifyContext) -> CachedDocument:
+    doc = ctx.cache.get(ref.list_url)
+    if doc is None and "#" in ref.list_url:
+        doc = ctx.cache.get(ref.list_url.split("#", 1)[0])
+    if doc is None:
+        raise _warn(f"status not checked: list not cached ({ref.list_url})")
+    return doc
+
+
+def _age_text(doc: CachedDocument, now: datetime) -> str:
+    days = max(0, doc.age(now).days)
+    when = doc.fetched_at.strftime("%Y-%m-%d")
+    return f"list fetched {when}, {days} day{'s' if days != 1 else ''} ago"
+
+
+def _check_one(
+    credential: Credential, ref: StatusRef, ctx: VerifyContext, verify_list: SignatureVerifier
+) -> Check:
+    try:
+        doc = _cached(ref, ctx)
+        kind = ref.type.lower()
+        if ref.type in (BITSTRING, STATUSLIST2021):
+            state = _vc_list_state(credential, ref, doc, ctx, verify_list)
+        elif kind in _TOKEN_ALIASES:
+            state = _token_list_state(credential, ref, doc, ctx)
+        elif ref.type == OB2_REVOCATION:
+            state = _ob2_list_state(credential, doc)
+        else:
+            detail = f"status type {ref.type} is not supported"
+            return Check(STATUS, CheckStatus.NOT_CHECKED, detail)
+    except _Outcome as outcome:
+        return outcome.check
+    return _judge(ref, doc, state, ctx)
+
+
+def _judge(ref: StatusRef, doc: CachedDocument, state: _ListState, ctx: VerifyContext) -> Check:
+    age = _age_text(doc, ctx.now)
+    notes = "".join(f"; {n}" for n in state.notes)
+    if state.value:
+        purpose = ref.purpose.lower()
+        if ref.type.lower() in _TOKEN_ALIASES:
+            # IETF values: 1 INVALID, 2 SUSPENDED, 3 and up application-specific.
+            purpose = {1: "revocation", 2: "suspension"}.get(state.value, "other")
+        if purpose == "revocation":
+            return Check(STATUS, CheckStatus.FAILED, f"revoked ({age}){notes}")
+        if purpose == "suspension":
+            return Check(STATUS, CheckStatus.FAILED, f"suspended ({age}){notes}")
+        detail = f"status {ref.purpose} is set: {state.value} ({age}){notes}"
+        return Check(STATUS, CheckStatus.WARNING, detail)
+    if state.notes:
+        return Check(STATUS, CheckStatus.WARNING, f"not {_word(ref)} ({age}){notes}")
+    if doc.age(ctx.now) > ctx.status_stale_after:
+        days = doc.age(ctx.now).days
+        return Check(
+            STATUS,
+            CheckStatus.WARNING,
+            f"status list is {days} days old: not {_word(ref)} as of "
+            f"{doc.fetched_at.strftime('%Y-%m-%d')}",
+        )
+    return Check(STATUS, CheckStatus.PASSED, f"not {_word(ref)} ({age})")
+
+
+def _word(ref: StatusRef) -> str:
+    return {"revocation": "revoked", "suspension": "suspended"}.get(ref.purpose.lower(), "flagged")
+
+
+# -- W3C lists (Bitstring Status List, StatusList2021) ----------------------------------------
+
+
+def _inflate(data: bytes, *, gzip: bool, what: str) -> bytes:
+    wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(data, MAX_LIST_BYTES)
+    except zlib.error:
+        raise _warn(f"status not checked: {what} is not valid compressed data") from None
+    if inflater.unconsumed_tail:
+        raise _warn(f"status not checked: {what} inflates beyond {MAX_LIST_BYTES} bytes")
+    if not inflater.eof:
+        raise _warn(f"status not checked: {what} is truncated")
+    return out
+
+
+def _decode_encoded_list(text: str, ref_type: str) -> bytes:
+    body = text
+    # Bitstring: multibase base64url ('u' prefix). StatusList2021: bare base64url.
+    # gzip always starts 1f 8b 08, which is "H4sI" in base64.
+    if body.startswith("u") and (ref_type == BITSTRING or body[1:5] == "H4sI"):
+        body = body[1:]
+    body = body.replace("+", "-").replace("/", "_")
+    try:
+        compressed = b64url_decode(body, what="encodedList")
+    except MalformedInput:
+        raise _warn("status not checked: encodedList is not base64url") from None
+    return _inflate(compressed, gzip=True, what="encodedList")
+
+
+def _bit(bits: bytes, index: int) -> int:
+    # W3C lists: index 0 is the most significant (leftmost) bit of the first byte.
+    if index < 0 or index >= len(bits) * 8:
+        raise _warn(f"status not checked: index {index} is outside the list ({len(bits) * 8})")
+    return (bits[index // 8] >> (7 - index % 8)) & 1
+
+
+def _list_payload(list_credential: Credential) -> dict[str, Any]:
+    doc = list_credential.document
+    inner = doc.get("vc") if isinstance(doc.get("vc"), dict) else doc
+    assert isinstance(inner, dict)
+    return inner
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _list_signature(
+    list_credential: Credential, ctx: VerifyContext, verify_list: SignatureVerifier
+) -> None:
+    try:
+        checks = [c for c in verify_list(list_credential, ctx) if c.name == SIGNATURE]
+    except WalletError as exc:
+        raise _Outcome(CheckStatus.FAILED, f"status list signature invalid: {exc}") from None
+    failed = [c for c in checks if c.status is CheckStatus.FAILED]
+    if failed:
+        raise _Outcome(CheckStatus.FAILED, f"status list signature invalid: {failed[0].detail}")
+    if not checks or any(c.status is not CheckStatus.PASSED for c in checks):
+        why = checks[0].detail if checks else "no signature check"
+        raise _warn(f"status not checked: status list signature could not be verified ({why})")
+
+
+def _list_period_notes(list_credential: Credential, ctx: VerifyContext) -> list[str]:
+    period = check_validity_period(list_credential, ctx.now)
+    if period.status is CheckStatus.FAILED:
+        return [f"the status list itself is {period.detail}"]
+    return []
+
+
+def _vc_list_state(
+    credential: Credential,
+    ref: StatusRef,
+    doc: CachedDocument,
+    ctx: VerifyContext,
+    verify_list: SignatureVerifier,
+) -> _ListState:
+    try:
+        list_credential = registry.parse(doc.data)
+    except WalletError as exc:
+        raise _warn(f"status not checked: status list unreadable ({exc})") from None
+    _list_signature(list_credential, ctx, verify_list)
+    payload = _list_payload(list_credential)
+    subject = payload.get("credentialSubject")
+    if isinstance(subject, list) and len(subject) == 1:
+        subject = subject[0]
+    if not isinstance(subject, dict):
+        raise _warn("status not checked: status list has no credentialSubject")
+    purposes = [p.lower() for p in _as_list(subject.get("statusPurpose")) if isinstance(p, str)]
+    if ref.purpose.lower() not in purposes:
+        raise _warn(
+            f"status not checked: list purpose {subject.get('statusPurpose')!r} "
+            f"does not match entry purpose {ref.purpose!r}"
+        )
+    size = subject.get("statusSize", 1)
+    if size != 1:
+        raise _warn(f"status not checked: statusSize {size!r} is not supported")
+    encoded = subject.get("encodedList")
+    if not isinstance(encoded, str):
+        raise _warn("status not checked: status list has no encodedList")
+    value = _bit(_decode_encoded_list(encoded, ref.type), ref.index)
+    notes = _list_period_notes(list_credential, ctx)
+    if credential.issuer.id and list_credential.issuer.id != credential.issuer.id:
+        other = list_credential.issuer.id
+        notes.append(f"the list is issued by {other}, not the credential's issuer")
+    return _ListState(value, tuple(notes))
+
+
+# -- IETF Token Status List (draft-ietf-oauth-status-list) -------------------------------------
+
+
+def _token_key(header: dict[str, Any], credential: Credential, ctx: VerifyContext) -> Any:
+    """The public key that must have signed the token: the credential issuer's own.
+
+    The key is named by a DID URL in ``kid``; its DID must be the credential's issuer,
+    otherwise anyone could sign a list for someone else's credentials.
+    """
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid.startswith("did:"):
+        raise _warn("status not checked: status list token names no DID key (kid)")
+    did = kid.split("#", 1)[0]
+    if credential.issuer.id and did != credential.issuer.id:
+        raise _Outcome(
+            CheckStatus.FAILED,
+            f"status list signature invalid: signed by {did}, not by the issuer",
+        )
+    if did.startswith("did:jwk:"):
+        jwk = load_json(b64url_decode(did[len("did:jwk:") :], what="did:jwk"))
+        if not isinstance(jwk, dict) or "d" in jwk:
+            raise _warn("status not checked: did:jwk does not hold a public JWK")
+    else:
+        jwk = _resolve_with_dids(kid, ctx)
+    try:
+        return JWKRegistry.import_key(jwk)
+    except Exception as exc:  # joserfc raises several unrelated types for bad keys
+        raise _warn(f"status not checked: unusable status list key ({exc})") from None
+
+
+def _resolve_with_dids(kid: str, ctx: VerifyContext) -> dict[str, Any]:
+    # did:key / did:web resolution belongs to wallet.verify.dids (resolved offline).
+    try:
+        dids = importlib.import_module("wallet.verify.dids")
+    except ImportError:
+        raise _warn(f"status not checked: cannot resolve {kid} offline") from None
+    resolve = getattr(dids, "resolve_jwk", None)
+    if resolve is None:
+        raise _warn(f"status not checked: cannot resolve {kid} offline")
+    try:
+        jwk = resolve(kid, ctx)
+    except WalletError as exc:
+        raise _warn(f"status not checked: cannot resolve {kid} ({exc})") from None
+    if not isinstance(jwk, dict):
+        raise _warn(f"status not checked: cannot resolve {kid} offline")
+    return jwk
+
+
+def _token_list_state(
+    credential: Credential, ref: StatusRef, doc: CachedDocument, ctx: VerifyContext
+) -> _ListState:
+    try:
+        token = doc.data.decode("ascii").strip()
+        header, payload = jwt_parts(token)
+    except (UnicodeDecodeError, MalformedInput) as exc:
+        raise _warn(f"status not checked: status list token unreadable ({exc})") from None
+    if str(header.get("typ", "")).lower() not in ("statuslist+jwt", "application/statuslist+jwt"):
+        raise _warn("status not checked: the cached list is not a statuslist+jwt")
+    key = _token_key(header, credential, ctx)
+    try:
+        jws.deserialize_compact(token, key, algorithms=list(_TOKEN_ALGS))
+    except (JoseError, ValueError) as exc:
+        raise _Outcome(CheckStatus.FAILED, f"status list signature invalid ({exc})") from None
+    if not isinstance(payload, dict):
+        raise _warn("status not checked: status list token payload is not an object")
+    if payload.get("sub") != ref.list_url:
+        raise _Outcome(
+            CheckStatus.FAILED,
+            f"status list token is for {payload.get('sub')!r}, not {ref.list_url}",
+        )
+    status_list = payload.get("status_list")
+    if not isinstance(status_list, dict):
+        raise _warn("status not checked: token has no status_list")
+    bits = status_list.get("bits")
+    lst = status_list.get("lst")
+    if bits not in (1, 2, 4, 8) or isinstance(bits, bool) or not isinstance(lst, str):
+        raise _warn("status not checked: status_list needs bits (1, 2, 4 or 8) and lst")
+    try:
+        compressed = b64url_decode(lst, what="lst")
+    except MalformedInput:
+        raise _warn("status not checked: lst is not base64url") from None
+    data = _inflate(compressed, gzip=False, what="lst")
+    position = ref.index * bits
+    if ref.index < 0 or position // 8 >= len(data):
+        raise _warn(f"status not checked: index {ref.index} is outside the list")
+    # IETF lists count bits from the least significant bit of each byte.
+    value = (data[position // 8] >> (position % 8)) & ((1 << bits) - 1)
+    notes = []
+    exp = payload.get("exp")
+    if isinstance(exp, int | float) and not isinstance(exp, bool) and exp < ctx.now.timestamp():
+        notes.append("the status list itself has expired")
+    return _ListState(value, tuple(notes))
+
+
+# -- Open Badges 2.0 revocation list ------------------------------------------------------------
+
+
+def _ob2_list_state(credential: Credential, doc: CachedDocument) -> _ListState:
+    try:
+        revocation = load_json(doc.data)
+    except MalformedInput as exc:
+        raise _warn(f"status not checked: revocation list unreadable ({exc})") from None
+    if not isinstance(revocation, dict):
+        raise _warn("status not checked: revocation list is not a JSON object")
+    revoked = revocation.get("revokedAssertions", [])
+    if not isinstance(revoked, list):
+        raise _warn("status not checked: revokedAssertions is not a list")
+    ids = {credential.document.get("id"), credential.document.get("uid")} - {None}
+    for item in revoked:
+        entry_ids = {item} if isinstance(item, str) else set()
+        if isinstance(item, dict):
+            entry_ids = {v for k in ("id", "uid") if isinstance(v := item.get(k), str)}
+        if ids & entry_ids:
+            reason = item.get("revocationReason") if isinstance(item, dict) else None
+            return _ListState(1, (f"reason: {reason}",) if isinstance(reason, str) else ())
+    return _ListState(0)
