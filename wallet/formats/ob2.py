@@ -319,38 +319,31 @@ def _verify_hosted(credential: Credential, ctx: VerifyContext) -> list[Check]:
     except MalformedInput as exc:
         return _failed(f"the issuer's hosted copy is unreadable: {exc}")
     age = _age(cached, ctx.now)
-    if hosted != credential.document:
-        return [
-            Check(
-                SIGNATURE,
-                CheckStatus.FAILED,
-                f"this badge differs from the issuer's hosted copy at {url} ({age})",
-            )
-        ]
-    profile = _issuer_profile(credential, ctx.cache)
-    if profile is None:
-        return [
-            Check(
-                SIGNATURE,
-                CheckStatus.NOT_CHECKED,
-                "hosted copy matches, but the issuer profile is not cached: "
-                "cannot tell whether the issuer hosts it",
-            )
-        ]
-    if not _origin_allowed(url, profile):
-        return [
-            Check(
-                SIGNATURE,
-                CheckStatus.FAILED,
-                f"assertion {url} is not hosted where issuer {profile.get('id')} allows",
-            )
-        ]
-    checks = [Check(SIGNATURE, CheckStatus.PASSED, f"matches the issuer's hosted copy ({age})")]
+    revoked: list[Check] = []
     if isinstance(hosted, dict) and hosted.get("revoked") is True:
+        # The issuer's server marks a revoked assertion in its hosted copy.
         reason = _str(hosted.get("revocationReason"))
         why = f": {reason}" if reason else ""
-        checks.append(Check(STATUS, CheckStatus.FAILED, f"revoked ({age}){why}"))
-    return checks
+        revoked = [Check(STATUS, CheckStatus.FAILED, f"revoked by the issuer ({age}){why}")]
+        hosted = {k: v for k, v in hosted.items() if k not in ("revoked", "revocationReason")}
+    if hosted != credential.document:
+        return _failed(f"this badge differs from the issuer's hosted copy at {url} ({age})") + (
+            revoked
+        )
+    profile = _issuer_profile(credential, ctx.cache)
+    if profile is None:
+        detail = (
+            "hosted copy matches, but the issuer profile is not cached: "
+            "cannot tell whether the issuer hosts it"
+        )
+        return [Check(SIGNATURE, CheckStatus.NOT_CHECKED, detail), *revoked]
+    if not _origin_allowed(url, profile):
+        detail = f"assertion {url} is not hosted where issuer {profile.get('id')} allows"
+        return [*_failed(detail), *revoked]
+    return [
+        Check(SIGNATURE, CheckStatus.PASSED, f"matches the issuer's hosted copy ({age})"),
+        *revoked,
+    ]
 
 
 def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:

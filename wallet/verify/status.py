@@ -45,6 +45,7 @@ _TOKEN_ALIASES = frozenset(
 _TOKEN_ALGS = ("ES256", "ES384", "ES512", "EdDSA", "Ed25519", "RS256", "PS256")
 
 SignatureVerifier = Callable[[Credential, VerifyContext], list[Check]]
+ListParser = Callable[[bytes], Credential]
 
 
 class _Outcome(Exception):
@@ -60,6 +61,12 @@ def _warn(detail: str) -> _Outcome:
 
 
 @dataclass(frozen=True)
+class _Lists:
+    parse: ListParser
+    verify: SignatureVerifier
+
+
+@dataclass(frozen=True)
 class _ListState:
     """What a list says about one entry: a value (0 = fine) and caveats."""
 
@@ -72,15 +79,16 @@ def check_status(
     ctx: VerifyContext,
     *,
     verify_list: SignatureVerifier | None = None,
+    parse_list: ListParser | None = None,
 ) -> list[Check]:
     """One STATUS check per status entry of ``credential``.
 
-    ``verify_list`` checks a status list credential's signature; by default the format
-    registry's ``verify_signature`` (the same code that verifies any credential).
+    A W3C status list is itself a credential: ``parse_list`` reads it and
+    ``verify_list`` checks its signature; by default the format registry's ``parse`` and
+    ``verify_signature`` (the same code that handles any credential).
     """
-    if verify_list is None:
-        verify_list = registry.verify_signature
-    return [_check_one(credential, ref, ctx, verify_list) for ref in credential.status]
+    lists = _Lists(parse_list or registry.parse, verify_list or registry.verify_signature)
+    return [_check_one(credential, ref, ctx, lists) for ref in credential.status]
 
 
 def _cached(ref: StatusRef, ctx: VerifyContext) -> CachedDocument:
@@ -98,14 +106,12 @@ def _age_text(doc: CachedDocument, now: datetime) -> str:
     return f"list fetched {when}, {days} day{'s' if days != 1 else ''} ago"
 
 
-def _check_one(
-    credential: Credential, ref: StatusRef, ctx: VerifyContext, verify_list: SignatureVerifier
-) -> Check:
+def _check_one(credential: Credential, ref: StatusRef, ctx: VerifyContext, lists: _Lists) -> Check:
     try:
         doc = _cached(ref, ctx)
         kind = ref.type.lower()
         if ref.type in (BITSTRING, STATUSLIST2021):
-            state = _vc_list_state(credential, ref, doc, ctx, verify_list)
+            state = _vc_list_state(credential, ref, doc, ctx, lists)
         elif kind in _TOKEN_ALIASES:
             state = _token_list_state(credential, ref, doc, ctx)
         elif ref.type == OB2_REVOCATION:
@@ -225,13 +231,13 @@ def _vc_list_state(
     ref: StatusRef,
     doc: CachedDocument,
     ctx: VerifyContext,
-    verify_list: SignatureVerifier,
+    lists: _Lists,
 ) -> _ListState:
     try:
-        list_credential = registry.parse(doc.data)
+        list_credential = lists.parse(doc.data)
     except WalletError as exc:
         raise _warn(f"status not checked: status list unreadable ({exc})") from None
-    _list_signature(list_credential, ctx, verify_list)
+    _list_signature(list_credential, ctx, lists.verify)
     payload = _list_payload(list_credential)
     subject = payload.get("credentialSubject")
     if isinstance(subject, list) and len(subject) == 1:
