@@ -240,7 +240,7 @@ def test_ob2_revocation_list(kit) -> None:
     report = verify_credential(ob2.parse(data), _ctx(kit, docs, trust=(kit.ISSUER,)))
     status = report.check(STATUS)
     assert status.status is CheckStatus.FAILED
-    assert "revoked (list fetched 2026-11-18, 2 days ago); reason: cheating" == status.detail
+    assert status.detail == "revoked (list fetched 2026-11-18, 2 days ago); reason: cheating"
     assert report.verdict is Verdict.INVALID
     revoked["revokedAssertions"] = ["urn:uuid:someone-else"]
     docs["https://badges.example.edu/revocations.json"] = kit.to_bytes(revoked)

@@ -107,18 +107,20 @@ def _age_text(doc: CachedDocument, now: datetime) -> str:
 
 
 def _check_one(credential: Credential, ref: StatusRef, ctx: VerifyContext, lists: _Lists) -> Check:
+    kind = ref.type.lower()
+    known = ref.type in (BITSTRING, STATUSLIST2021, OB2_REVOCATION) or kind in _TOKEN_ALIASES
+    if not known:
+        # Unknown mechanism: we cannot tell, and say so (a warning, never silence).
+        detail = f"status not checked: status type {ref.type} is not supported"
+        return Check(STATUS, CheckStatus.WARNING, detail)
     try:
         doc = _cached(ref, ctx)
-        kind = ref.type.lower()
         if ref.type in (BITSTRING, STATUSLIST2021):
             state = _vc_list_state(credential, ref, doc, ctx, lists)
-        elif kind in _TOKEN_ALIASES:
-            state = _token_list_state(credential, ref, doc, ctx)
         elif ref.type == OB2_REVOCATION:
             state = _ob2_list_state(credential, doc)
         else:
-            detail = f"status type {ref.type} is not supported"
-            return Check(STATUS, CheckStatus.NOT_CHECKED, detail)
+            state = _token_list_state(credential, ref, doc, ctx)
     except _Outcome as outcome:
         return outcome.check
     return _judge(ref, doc, state, ctx)
