@@ -226,7 +226,7 @@ def test_dcc_lists_with_the_real_registry(st) -> None:
     assert bad.detail.startswith("status list signature invalid")
 
 
-# -- IETF Token Status List -------------------------------------------------------------------------
+# -- IETF Token Status List ----------------------------------------------------------
 
 
 def _token_check(st, token: bytes, index: int, issuer: str | None = None, **kw):
