@@ -179,3 +179,10 @@ def test_errors_are_wallet_errors_for_odd_itxt(heart: bytes) -> None:
     for body in (b"openbadges", b"openbadges\x00\x01", b"openbadges\x00\x02\x00\x00\x00x"):
         with pytest.raises(WalletError):
             baking.unbake(_insert_after_ihdr(heart, _chunk(b"iTXt", body)))
+
+
+def test_svg_unknown_encoding_is_malformed() -> None:
+    # Found by the fuzz test: expat raises LookupError for an unknown declared encoding.
+    svg = b'<?xml version="1.0" encoding="U-F-8"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+    with pytest.raises(MalformedInput, match="unknown text encoding"):
+        baking.unbake(svg)

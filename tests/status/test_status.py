@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
 
 from wallet.model import STATUS, CheckStatus, StatusRef
 from wallet.verify.status import check_status
@@ -291,3 +293,31 @@ def test_token_wrong_typ_and_out_of_range(st) -> None:
     header = st.b64url(json.dumps({"alg": "ES256", "kid": "did:jwk:x"}).encode())
     check = _token_check(st, f"{header}.{plain[1]}.{plain[2]}".encode(), 1)
     assert check.status is CheckStatus.WARNING
+
+
+# -- robustness ---------------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=hst.lists(
+        hst.tuples(hst.integers(min_value=0), hst.integers(min_value=0, max_value=255)),
+        min_size=1,
+        max_size=6,
+    ),
+    which=hst.sampled_from(["bitstring", "token"]),
+    index=hst.integers(min_value=-5, max_value=200_000),
+)
+def test_mutated_lists_never_crash(st, edits, which: str, index: int) -> None:
+    if which == "bitstring":
+        data = bytearray(st.to_bytes(st.list_credential({1, 2})))
+        ref = st.entry(index)
+    else:
+        data = bytearray(st.status_token({1: 1, 2: 2}))
+        ref = StatusRef(type="TokenStatusList", list_url=st.LIST_URL, index=index)
+    for position, value in edits:
+        data[position % len(data)] = value
+    (check,) = _run(st, {st.LIST_URL: bytes(data)}, ref, issuer=st.did_jwk(st.TOKEN_KEY))
+    assert check.name == STATUS

@@ -195,6 +195,8 @@ def _parse_svg(svg: bytes) -> Element:
         raise MalformedInput("SVG declares entities or external references; refused") from None
     except (ParseError, ValueError) as exc:
         raise MalformedInput(f"SVG is not well-formed XML ({exc})") from None
+    except LookupError:  # an XML declaration naming an encoding Python does not know
+        raise MalformedInput("SVG declares an unknown text encoding") from None
     if _local(root.tag)[1] != "svg":
         raise UnsupportedInput("XML document is not an SVG image")
     return root

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
@@ -375,7 +376,7 @@ def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:
     try:
         key = JWKRegistry.import_key(pem.encode("ascii"), "EC" if alg == "ES256" else "RSA")
         jws.deserialize_compact(token, key, algorithms=[str(alg)])
-    except (JoseError, ValueError, TypeError, UnicodeEncodeError) as exc:
+    except (JoseError, ValueError, TypeError, UnsupportedAlgorithm) as exc:
         detail = str(exc) or type(exc).__name__
         return [Check(SIGNATURE, CheckStatus.FAILED, f"signature does not verify ({detail})")]
     who = issuer_id or owner or "an unknown owner"
