@@ -338,3 +338,41 @@ def test_stale_cache_still_verifies_with_age(kit, signer) -> None:
     report = verify_credential(registry.parse(_signed(kit, signer)), ctx)
     assert report.check(SIGNATURE).status is CheckStatus.PASSED
     assert isinstance(ctx.cache, MemoryCache)
+
+
+# -- impersonation attempts ---------------------------------------------------------------------
+
+
+def test_embedded_profile_cannot_widen_allowed_origins(kit) -> None:
+    # A badge made by evil.example that names a trusted issuer id and, in its own embedded
+    # profile, "allows" evil.example to host assertions.
+    profile = dict(kit.issuer_profile(), verification={"allowedOrigins": ["evil.example"]})
+    url = "https://evil.example/a.json"
+    data = kit.to_bytes(kit.assertion(id=url, badge=kit.badge_class(issuer=profile)))
+    report = verify_credential(ob2.parse(data), _ctx(kit, {url: data}, trust=(kit.ISSUER,)))
+    assert report.check(SIGNATURE).status is CheckStatus.FAILED
+    assert report.verdict is Verdict.INVALID
+
+
+def test_key_claiming_an_owner_elsewhere_is_refused(kit, other_signer) -> None:
+    evil_key = "https://evil.example/key.json"
+    doc = kit.assertion(verification={"type": "SignedBadge", "creator": evil_key})
+    token = other_signer.sign(doc)
+    key_doc = dict(other_signer.key_doc(), id=evil_key)  # owner: the real issuer
+    docs = dict(_linked(kit), **{evil_key: kit.to_bytes(key_doc)})
+    report = verify_credential(registry.parse(token), _ctx(kit, docs, trust=(kit.ISSUER,)))
+    assert report.check(SIGNATURE).status is CheckStatus.FAILED
+    assert "not published by issuer" in report.check(SIGNATURE).detail
+
+
+def test_key_listed_in_hosted_profile_may_live_elsewhere(kit, signer) -> None:
+    cdn_key = "https://keys.cdn.example/k1.json"
+    doc = kit.assertion(verification={"type": "SignedBadge", "creator": cdn_key})
+    profile = dict(kit.issuer_profile(), publicKey=[cdn_key])
+    docs = {
+        kit.BADGE: kit.to_bytes(kit.badge_class()),
+        kit.ISSUER: kit.to_bytes(profile),
+        cdn_key: kit.to_bytes(dict(signer.key_doc(), id=cdn_key)),
+    }
+    report = verify_credential(registry.parse(signer.sign(doc)), _ctx(kit, docs))
+    assert report.check(SIGNATURE).status is CheckStatus.PASSED

@@ -12,6 +12,7 @@ Badge classes and issuer profiles given as URLs are looked up in the cache too
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -281,26 +282,61 @@ def with_linked_documents(credential: Credential, ctx: VerifyContext) -> Credent
 # -- verification -------------------------------------------------------------------------------
 
 
-def _issuer_profile(credential: Credential, cache: DocumentCache) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _Profile:
+    id: str
+    doc: dict[str, Any]
+    # True when the profile came from the cache under its own id (the issuer's server);
+    # an embedded profile is written by whoever made the badge and proves nothing.
+    hosted: bool
+
+
+def _issuer_profile(credential: Credential, cache: DocumentCache) -> _Profile | None:
     badge = credential.document.get("badge")
     badge_obj = _cached_json(cache, badge) if isinstance(badge, str) else _obj(badge)
     issuer = _obj(badge_obj).get("issuer")
-    if isinstance(issuer, str):
-        return _cached_json(cache, issuer)
-    return _obj(issuer) or None
+    issuer_id = _id_of(issuer)
+    if issuer_id is None:
+        return None
+    fetched = _cached_json(cache, issuer_id)
+    if fetched is not None and fetched.get("id") == issuer_id:
+        return _Profile(issuer_id, fetched, hosted=True)
+    if isinstance(issuer, dict):
+        return _Profile(issuer_id, issuer, hosted=False)
+    return None
 
 
-def _origin_allowed(url: str, profile: dict[str, Any]) -> bool:
-    """OB 2.0 hosted verification policy: the assertion lives where the issuer says."""
-    policy = _obj(profile.get("verification"))
-    host = urlsplit(url).hostname or ""
-    starts = [s for s in _items(policy.get("startsWith")) if isinstance(s, str)]
-    if starts:
-        return any(url.startswith(s) for s in starts)
-    allowed = [o for o in _items(policy.get("allowedOrigins")) if isinstance(o, str)]
-    if allowed:
-        return host in allowed
-    return host != "" and host == (urlsplit(_str(profile.get("id")) or "").hostname or "")
+def _host(url: str | None) -> str:
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return ""
+
+
+def _origin_allowed(url: str, profile: _Profile) -> bool:
+    """OB 2.0 hosted verification policy: the assertion lives where the issuer says.
+
+    Only a hosted profile may widen that (startsWith, allowedOrigins); otherwise the
+    assertion must be on the issuer id's own host.
+    """
+    if profile.hosted:
+        policy = _obj(profile.doc.get("verification"))
+        starts = [s for s in _items(policy.get("startsWith")) if isinstance(s, str)]
+        if starts:
+            return any(url.startswith(s) for s in starts)
+        allowed = [o for o in _items(policy.get("allowedOrigins")) if isinstance(o, str)]
+        if allowed:
+            return _host(url) in allowed
+    return _host(url) != "" and _host(url) == _host(profile.id)
+
+
+def _key_published(creator: str, profile: _Profile) -> bool:
+    """The issuer publishes the key: its hosted profile lists it, or it lives on the
+    issuer id's host. A key document's own ``owner`` claim is not enough: anyone can
+    host a key that claims to belong to someone else."""
+    if profile.hosted and creator in {_id_of(k) for k in _items(profile.doc.get("publicKey"))}:
+        return True
+    return _host(creator) != "" and _host(creator) == _host(profile.id)
 
 
 def _failed(detail: str) -> list[Check]:
@@ -339,7 +375,7 @@ def _verify_hosted(credential: Credential, ctx: VerifyContext) -> list[Check]:
         )
         return [Check(SIGNATURE, CheckStatus.NOT_CHECKED, detail), *revoked]
     if not _origin_allowed(url, profile):
-        detail = f"assertion {url} is not hosted where issuer {profile.get('id')} allows"
+        detail = f"assertion {url} is not hosted where issuer {profile.id} allows"
         return [*_failed(detail), *revoked]
     return [
         Check(SIGNATURE, CheckStatus.PASSED, f"matches the issuer's hosted copy ({age})"),
@@ -370,9 +406,12 @@ def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:
         return [Check(SIGNATURE, CheckStatus.FAILED, f"issuer key {creator} has no publicKeyPem")]
     profile = _issuer_profile(credential, ctx.cache)
     owner = _str(key_doc.get("owner"))
-    issuer_id = _str(profile.get("id")) if profile else None
-    if issuer_id and owner != issuer_id:
-        return _failed(f"key {creator} belongs to {owner}, not {issuer_id}")
+    issuer_id = profile.id if profile else None
+    if profile is not None:
+        if owner is not None and owner != profile.id:
+            return _failed(f"key {creator} belongs to {owner}, not {profile.id}")
+        if not _key_published(creator, profile):
+            return _failed(f"key {creator} is not published by issuer {profile.id}")
     try:
         key = JWKRegistry.import_key(pem.encode("ascii"), "EC" if alg == "ES256" else "RSA")
         jws.deserialize_compact(token, key, algorithms=[str(alg)])
