@@ -321,3 +321,11 @@ def test_mutated_lists_never_crash(st, edits, which: str, index: int) -> None:
         data[position % len(data)] = value
     (check,) = _run(st, {st.LIST_URL: bytes(data)}, ref, issuer=st.did_jwk(st.TOKEN_KEY))
     assert check.name == STATUS
+
+
+def test_token_for_credential_without_issuer_is_not_trusted(st) -> None:
+    ref = StatusRef(type="TokenStatusList", list_url=st.LIST_URL, index=1)
+    cred = st.credential(ref, issuer="")
+    (check,) = check_status(cred, st.ctx({st.LIST_URL: st.status_token({})}))
+    assert check.status is CheckStatus.WARNING
+    assert "names no issuer" in check.detail

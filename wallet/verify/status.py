@@ -279,7 +279,9 @@ def _token_key(header: dict[str, Any], credential: Credential, ctx: VerifyContex
     if not isinstance(kid, str) or not kid.startswith("did:"):
         raise _warn("status not checked: status list token names no DID key (kid)")
     did = kid.split("#", 1)[0]
-    if credential.issuer.id and did != credential.issuer.id:
+    if not credential.issuer.id:
+        raise _warn("status not checked: the credential names no issuer to sign its list")
+    if did != credential.issuer.id:
         raise _Outcome(
             CheckStatus.FAILED,
             f"status list signature invalid: signed by {did}, not by the issuer",
