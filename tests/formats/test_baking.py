@@ -107,7 +107,13 @@ def test_svg_not_well_formed() -> None:
 
 def test_svg_two_credentials_refused(svg: bytes) -> None:
     once = baking.bake_svg(svg, b'{"a": 1}')
-    twice = baking.bake_svg(once, b'{"b": 2}', "openbadgecredential")
+    with pytest.raises(MalformedInput, match="already holds"):
+        baking.bake_svg(once, b'{"b": 2}', "openbadgecredential")
+    twice = once.replace(
+        b"<circle",
+        b'<openbadges:credential xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+        b'{"b": 2}</openbadges:credential><circle',
+    )
     with pytest.raises(MalformedInput, match="more than one"):
         baking.unbake(twice)
 
@@ -186,3 +192,15 @@ def test_svg_unknown_encoding_is_malformed() -> None:
     svg = b'<?xml version="1.0" encoding="U-F-8"?><svg xmlns="http://www.w3.org/2000/svg"/>'
     with pytest.raises(MalformedInput, match="unknown text encoding"):
         baking.unbake(svg)
+
+
+def test_svg_with_doctype_and_decoy_tag_in_comment() -> None:
+    svg = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'
+    )
+    assert baking.unbake(baking.bake_svg(svg, b'{"a": 1}')) == b'{"a": 1}'
+    decoy = b'<!-- <svg> --><svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'
+    with pytest.raises(MalformedInput):
+        baking.bake_svg(decoy, b'{"a": 1}')

@@ -236,7 +236,14 @@ def bake_svg(svg: bytes, payload: bytes, keyword: str = OB2_KEYWORD) -> bytes:
     ``openbadges:credential`` (OB 3.0) element, as the first child of the root."""
     if keyword not in KEYWORDS:
         raise UnsupportedInput(f"unknown baking keyword {keyword!r}")
-    _parse_svg(svg)  # refuse what we could not read back
+    try:
+        unbake_svg(svg)
+    except HostedUrlOnly:
+        raise MalformedInput("the SVG image already holds a baked badge") from None
+    except UnsupportedInput:
+        pass  # no badge yet: the expected case (malformed XML raised MalformedInput)
+    else:
+        raise MalformedInput("the SVG image already holds a baked badge")
     match = _SVG_OPEN.search(svg)
     if match is None or match.group(0).endswith(b"/>"):
         raise MalformedInput("SVG has no <svg> start tag to bake into")
@@ -248,7 +255,11 @@ def bake_svg(svg: bytes, payload: bytes, keyword: str = OB2_KEYWORD) -> bytes:
         + cdata
         + f"]]></openbadges:{local}>".encode()
     )
-    return svg[: match.end()] + element + svg[match.end() :]
+    baked = svg[: match.end()] + element + svg[match.end() :]
+    # The first "<svg" might sit in a comment: make sure the result reads back.
+    if unbake_svg(baked) != (keyword, payload.strip()):
+        raise MalformedInput("could not bake into this SVG (its <svg> tag is not where expected)")
+    return baked
 
 
 # -- both -----------------------------------------------------------------------------------------
