@@ -329,3 +329,43 @@ def test_token_for_credential_without_issuer_is_not_trusted(st) -> None:
     (check,) = check_status(cred, st.ctx({st.LIST_URL: st.status_token({})}))
     assert check.status is CheckStatus.WARNING
     assert "names no issuer" in check.detail
+
+
+def test_multi_bit_status_with_messages(st) -> None:
+    from dataclasses import replace
+
+    # statusSize 2: entry i occupies bits 2i and 2i+1, most significant first.
+    bits = bytearray(st.LIST_BITS // 8)
+    bits[0] = 0b00_01_10_11  # entries 0..3 hold 0, 1, 2, 3
+    encoded = "u" + st.b64url(gzip.compress(bytes(bits)))
+    doc = st.list_credential(encoded=encoded, purpose="message")
+    messages = [
+        {"status": "0x0", "message": "ok"},
+        {"status": "0x1", "message": "pending"},
+        {"status": "0x2", "message": "under review"},
+        {"status": "0x3", "message": "x"},
+    ]
+
+    def check(index: int):
+        ref = st.entry(index, "message")
+        status = {
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "message",
+            "statusListCredential": st.LIST_URL,
+            "statusListIndex": str(index),
+            "statusSize": 2,
+            "statusMessage": messages,
+        }
+        cred = replace(st.credential(ref), document={"credentialStatus": [status]})
+        (result,) = check_status(
+            cred,
+            st.ctx({st.LIST_URL: st.to_bytes(doc)}),
+            verify_list=st.verify_list,
+            parse_list=st.parse_list,
+        )
+        return result
+
+    assert check(2).status is CheckStatus.WARNING
+    assert "status message: under review" in check(2).detail
+    assert "status message: pending" in check(1).detail
+    assert "outside the list" in check(st.LIST_BITS // 2).detail

@@ -32,6 +32,8 @@ from wallet.verify.period import check_validity_period
 
 # A decompressed list larger than this is refused (a 16 KiB gzip can inflate to GBs).
 MAX_LIST_BYTES = 16 * 1024 * 1024
+# Bitstring entries wider than a byte are not something any issuer uses.
+MAX_STATUS_SIZE = 8
 
 BITSTRING = "BitstringStatusListEntry"
 STATUSLIST2021 = "StatusList2021Entry"
@@ -188,18 +190,45 @@ def _decode_encoded_list(text: str, ref_type: str) -> bytes:
     return _inflate(compressed, gzip=True, what="encodedList")
 
 
-def _bit(bits: bytes, index: int) -> int:
-    # W3C lists: index 0 is the most significant (leftmost) bit of the first byte.
-    if index < 0 or index >= len(bits) * 8:
+def _status_value(bits: bytes, index: int, size: int) -> int:
+    # W3C lists: index 0 is the most significant (leftmost) bit of the first byte; an
+    # entry of statusSize bits is read most significant bit first.
+    start = index * size
+    if index < 0 or start + size > len(bits) * 8:
         raise _warn(f"status not checked: index {index} is outside the list ({len(bits) * 8})")
-    return (bits[index // 8] >> (7 - index % 8)) & 1
+    value = 0
+    for position in range(start, start + size):
+        value = (value << 1) | ((bits[position // 8] >> (7 - position % 8)) & 1)
+    return value
 
 
-def _list_payload(list_credential: Credential) -> dict[str, Any]:
-    doc = list_credential.document
-    inner = doc.get("vc") if isinstance(doc.get("vc"), dict) else doc
-    assert isinstance(inner, dict)
-    return inner
+def _list_payload(document: dict[str, Any]) -> dict[str, Any]:
+    # A VC-JWT 1.1 payload nests the credential under "vc"; other forms are the credential.
+    inner = document.get("vc")
+    return inner if isinstance(inner, dict) else document
+
+
+def _status_entry(credential: Credential, ref: StatusRef) -> dict[str, Any]:
+    """The credentialStatus object behind ``ref`` (for statusSize and statusMessage)."""
+    for item in _as_list(_list_payload(credential.document).get("credentialStatus")):
+        if (
+            isinstance(item, dict)
+            and item.get("statusListCredential") == ref.list_url
+            and str(item.get("statusListIndex")) == str(ref.index)
+        ):
+            return item
+    return {}
+
+
+def _status_message(entry: dict[str, Any], value: int) -> str | None:
+    for item in _as_list(entry.get("statusMessage")):
+        if isinstance(item, dict) and isinstance(item.get("status"), str):
+            try:
+                if int(item["status"], 16) == value and isinstance(item.get("message"), str):
+                    return str(item["message"])
+            except ValueError:
+                continue
+    return None
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -240,7 +269,7 @@ def _vc_list_state(
     except WalletError as exc:
         raise _warn(f"status not checked: status list unreadable ({exc})") from None
     _list_signature(list_credential, ctx, lists.verify)
-    payload = _list_payload(list_credential)
+    payload = _list_payload(list_credential.document)
     subject = payload.get("credentialSubject")
     if isinstance(subject, list) and len(subject) == 1:
         subject = subject[0]
@@ -252,14 +281,18 @@ def _vc_list_state(
             f"status not checked: list purpose {subject.get('statusPurpose')!r} "
             f"does not match entry purpose {ref.purpose!r}"
         )
-    size = subject.get("statusSize", 1)
-    if size != 1:
+    entry = _status_entry(credential, ref)
+    size = entry.get("statusSize", subject.get("statusSize", 1))
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_STATUS_SIZE:
         raise _warn(f"status not checked: statusSize {size!r} is not supported")
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
         raise _warn("status not checked: status list has no encodedList")
-    value = _bit(_decode_encoded_list(encoded, ref.type), ref.index)
+    value = _status_value(_decode_encoded_list(encoded, ref.type), ref.index, size)
     notes = _list_period_notes(list_credential, ctx)
+    message = _status_message(entry, value) if size > 1 else None
+    if message:
+        notes.insert(0, f"status message: {message}")
     if credential.issuer.id and list_credential.issuer.id != credential.issuer.id:
         other = list_credential.issuer.id
         notes.append(f"the list is issued by {other}, not the credential's issuer")
