@@ -62,6 +62,11 @@ def test_baked_payload_detects(heart: bytes, kit) -> None:
         (b"\xff\xfe\x00", UnsupportedInput, "not a credential we recognise"),
         (b"<html><body/></html>", UnsupportedInput, "not an SVG"),
         (b'{"type": "Thing"}', UnsupportedInput, "type: Thing"),
+        (
+            b'{"payload": "e30", "protected": "e30", "signature": "c2ln"}',
+            UnsupportedInput,
+            "JWS JSON",
+        ),
         (b"[1, 2]", MalformedInput, "JSON object"),
         (b'{"a": 1, "a": 2}', MalformedInput, "duplicate"),
         (b"{not json", MalformedInput, "not valid JSON"),

@@ -118,6 +118,8 @@ def json_format(doc: Any) -> str:
         raise UnsupportedInput("this is a presentation, not a credential; use verify-presentation")
     if is_ob2_assertion(doc):
         return OB2
+    if "payload" in doc and ("signature" in doc or "signatures" in doc):
+        raise UnsupportedInput("JWS JSON serialization is not supported; use the compact form")
     shown = ", ".join(types) if types else "none"
     raise UnsupportedInput(f"JSON document is not a credential we know (type: {shown})")
 
