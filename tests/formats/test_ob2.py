@@ -376,3 +376,25 @@ def test_key_listed_in_hosted_profile_may_live_elsewhere(kit, signer) -> None:
     }
     report = verify_credential(registry.parse(signer.sign(doc)), _ctx(kit, docs))
     assert report.check(SIGNATURE).status is CheckStatus.PASSED
+
+
+@pytest.mark.filterwarnings("ignore:Key size should be")
+def test_weak_rsa_key_refused(kit) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    weak_signer = kit.Signer(
+        weak.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        weak.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode(),
+    )
+    cred = registry.parse(_signed(kit, weak_signer))
+    report = verify_credential(cred, _ctx(kit, _signed_docs(kit, weak_signer)))
+    assert report.check(SIGNATURE).status is CheckStatus.FAILED
+    assert "1024-bit RSA key" in report.check(SIGNATURE).detail
