@@ -32,7 +32,9 @@ def test_verdict_rule() -> None:
 
 
 def test_report_round_trips_through_dict() -> None:
-    original = VerificationReport((Check("signature", P, "eddsa-rdfc-2022"),), "2026-01-01T00:00:00+00:00")
+    original = VerificationReport(
+        (Check("signature", P, "eddsa-rdfc-2022"),), "2026-01-01T00:00:00+00:00"
+    )
     assert VerificationReport.from_dict(original.to_dict()) == original
     assert original.to_dict()["verdict"] == "valid_untrusted_issuer"  # no trust check
 
@@ -46,7 +48,11 @@ def test_credential_round_trips_through_dict_with_exact_bytes() -> None:
         issuer=Issuer(id="did:key:z6Mk", name="College"),
         achievement=Achievement(
             name="Data Analysis",
-            alignments=(Alignment(target_name="analyse data", target_url="http://data.europa.eu/esco/skill/abc"),),
+            alignments=(
+                Alignment(
+                    target_name="analyse data", target_url="http://data.europa.eu/esco/skill/abc"
+                ),
+            ),
             tags=("data",),
         ),
         status=(StatusRef("BitstringStatusListEntry", "https://x/list", 7),),

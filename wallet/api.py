@@ -325,7 +325,9 @@ class Wallet:
         data = dict(record.data)
         data["report"] = report.to_dict()
         self.store.put(CREDENTIAL, data, stored.id)
-        return StoredCredential(stored.id, stored.credential, report, stored.imported_at, stored.source)
+        return StoredCredential(
+            stored.id, stored.credential, report, stored.imported_at, stored.source
+        )
 
     def delete(self, credential_id: str) -> None:
         self.store.delete(self.get(credential_id).id)
@@ -347,6 +349,9 @@ def _search_text(credential: Credential) -> str:
         credential.issuer.name,
         credential.issuer.id,
         credential.achievement.name if credential.achievement else None,
-        *(a.target_name for a in (credential.achievement.alignments if credential.achievement else ())),
+        *(
+            a.target_name
+            for a in (credential.achievement.alignments if credential.achievement else ())
+        ),
     )
     return " ".join(p for p in parts if p).casefold()

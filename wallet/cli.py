@@ -86,7 +86,9 @@ def read_secret(env_name: str, path: Path | None, *, prompt: str, confirm: bool 
     if value:
         return value
     if not sys.stdin.isatty():
-        raise LockedError(f"no passphrase: set {env_name}, pass --passphrase-file, or run in a terminal")
+        raise LockedError(
+            f"no passphrase: set {env_name}, pass --passphrase-file, or run in a terminal"
+        )
     secret: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     return secret
 
@@ -136,7 +138,7 @@ def cli(
     as_json: bool,
     ignore_damaged: bool,
 ) -> None:
-    """Learner Wallet: keep your credentials private, verify them offline, show only what you choose.
+    """Learner Wallet: keep credentials private, verify them offline, show only what you choose.
 
     \b
     Exit codes: 0 ok, 1 not valid, 2 usage, 3 wrong passphrase/locked,
@@ -185,8 +187,7 @@ def init(env: Env, weak_kdf: bool) -> None:
         lambda: (
             f"Created wallet at {env.wallet_path}\n"
             f"Recovery key (shown once; write it down and keep it apart from this computer):\n"
-            f"  {recovery_key}\n"
-            + "\n".join(f"Holder key {k['alg']}: {k['did']}" for k in keys)
+            f"  {recovery_key}\n" + "\n".join(f"Holder key {k['alg']}: {k['did']}" for k in keys)
         ),
     )
 
@@ -305,7 +306,9 @@ def iter_sources(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
 def _read_file(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
-        raise MalformedInput(f"{path}: {size} bytes is larger than the {MAX_SOURCE_BYTES}-byte limit")
+        raise MalformedInput(
+            f"{path}: {size} bytes is larger than the {MAX_SOURCE_BYTES}-byte limit"
+        )
     with path.open("rb") as handle:
         return _read_capped(handle, str(path))
 
@@ -364,9 +367,8 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
                 lines.append(f"{r['source']}: error: {r['error']}")
             else:
                 dup = " (already in the wallet)" if r["duplicate"] else ""
-                lines.append(
-                    f"{r['source']}: {r['verdict']:22} {r['id'][:8]}  {r['title']}  [{r['format']}]{dup}"
-                )
+                head = f"{r['source']}: {r['verdict']:22} {r['id'][:8]}"
+                lines.append(f"{head}  {r['title']}  [{r['format']}]{dup}")
         return "\n".join(lines)
 
     env.emit({"results": results}, text)
@@ -408,8 +410,12 @@ def show(env: Env, credential_id: str) -> None:
 
 @cli.command()
 @click.argument("target")
-@click.option("--offline", is_flag=True, help="Never use the network (verification is always offline today).")
-@click.option("--no-wallet", is_flag=True, help="Do not open the wallet for its trust list and cache.")
+@click.option(
+    "--offline", is_flag=True, help="Never use the network (verification is always offline today)."
+)
+@click.option(
+    "--no-wallet", is_flag=True, help="Do not open the wallet for its trust list and cache."
+)
 @pass_env
 def verify(env: Env, target: str, offline: bool, no_wallet: bool) -> None:
     """Verify a stored credential (by id) or a credential file; exit 1 unless valid."""
@@ -536,8 +542,16 @@ def cache_list(env: Env) -> None:
     """List cached documents and when they were fetched."""
     entries = env.open().cache_entries()
     env.emit(
-        {"documents": [{"url": d.url, "fetched_at": d.fetched_at.isoformat(), "bytes": len(d.data)} for d in entries]},
-        lambda: "\n".join(f"{d.fetched_at.isoformat()}  {d.url}" for d in entries) or "The cache is empty.",
+        {
+            "documents": [
+                {"url": d.url, "fetched_at": d.fetched_at.isoformat(), "bytes": len(d.data)}
+                for d in entries
+            ]
+        },
+        lambda: (
+            "\n".join(f"{d.fetched_at.isoformat()}  {d.url}" for d in entries)
+            or "The cache is empty."
+        ),
     )
 
 

@@ -239,7 +239,9 @@ def _credential_from_dict(data: dict[str, Any]) -> Credential:
     d["results"] = tuple(Result(**r) for r in d.get("results", ()))
     d["evidence"] = tuple(Evidence(**e) for e in d.get("evidence", ()))
     d["endorsements"] = tuple(
-        Endorsement(issuer=_issuer(e.get("issuer")), comment=e.get("comment"), issued=e.get("issued"))
+        Endorsement(
+            issuer=_issuer(e.get("issuer")), comment=e.get("comment"), issued=e.get("issued")
+        )
         for e in d.get("endorsements", ())
     )
     d["status"] = tuple(StatusRef(**s) for s in d.get("status", ()))

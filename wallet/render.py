@@ -118,10 +118,14 @@ def credential_detail(stored: StoredCredential) -> str:
     for comp in framework_components(c):
         lines.append("")
         lines.append(comp.name)
-        lines.extend(f"  {x}" for x in comp.lines) if comp.present else lines.append(f"  ({MISSING})")
+        lines.extend(f"  {x}" for x in comp.lines) if comp.present else lines.append(
+            f"  ({MISSING})"
+        )
     for nested in c.nested:
         lines.append("")
-        lines.append(f"  - {nested.title} ({nested.issuer.name or nested.issuer.id or 'unknown issuer'})")
+        lines.append(
+            f"  - {nested.title} ({nested.issuer.name or nested.issuer.id or 'unknown issuer'})"
+        )
     lines.append("")
     lines.append(f"Verification ({stored.report.verified_at or 'at import'})")
     lines.append(f"  verdict: {stored.report.verdict.value}")

@@ -37,13 +37,22 @@ def wallet_dir(tmp_path: Path) -> Path:
 def run(wallet_dir: Path, monkeypatch: pytest.MonkeyPatch) -> RunFn:
     monkeypatch.delenv("WALLET_HOME", raising=False)
 
-    def _run(*args: str, passphrase: str | None = PASSPHRASE, input: bytes | str | None = None,
-             env: dict[str, str] | None = None) -> Run:
+    def _run(
+        *args: str,
+        passphrase: str | None = PASSPHRASE,
+        input: bytes | str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Run:
         full_env = {"WALLET_PASSPHRASE": passphrase or ""}
         full_env.update(env or {})
         runner = CliRunner()
-        result = runner.invoke(cli, ["--wallet", str(wallet_dir), *args], input=input,
-                               env=full_env, catch_exceptions=False)
+        result = runner.invoke(
+            cli,
+            ["--wallet", str(wallet_dir), *args],
+            input=input,
+            env=full_env,
+            catch_exceptions=False,
+        )
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return _run

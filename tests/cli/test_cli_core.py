@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from tests.cli.conftest import PASSPHRASE, RunFn
-
 from wallet import __version__
 
 
@@ -16,7 +15,9 @@ def test_version(run: RunFn) -> None:
     assert __version__ in result.stdout
 
 
-def test_init_prints_recovery_key_once_and_creates_two_holder_keys(run: RunFn, wallet_dir: Path) -> None:
+def test_init_prints_recovery_key_once_and_creates_two_holder_keys(
+    run: RunFn, wallet_dir: Path
+) -> None:
     result = run("--json", "init", "--weak-kdf")
     assert result.exit_code == 0, result.stderr
     data = result.json
