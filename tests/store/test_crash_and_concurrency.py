@@ -79,7 +79,7 @@ def test_two_processes_writing_at_once(make_store: MakeStore, tmp_path: Path) ->
     store.close()
     procs = [_spawn(tmp_path / "w", "safe", 60) for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
         assert "locked" not in err
     ids = [set(out.split()[1:]) for out, _ in outputs]
