@@ -1,0 +1,141 @@
+"""JSON-LD processing with bundled contexts only: never a network fetch.
+
+Canonicalisation is RDFC-1.0 (pyld's ``URDNA2015``; its default is the older URGNA2012).
+pyld keeps resolved contexts in its own LRU cache, and we keep the parsed files, so a
+context is read and processed once per process, not once per verification.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from pyld import jsonld
+
+from wallet.errors import MalformedInput, UnsupportedInput
+
+CONTEXT_FILES: dict[str, str] = {
+    "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
+    "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
+    "https://www.w3.org/ns/credentials/undefined-terms/v2": "credentials-undefined-terms-v2.jsonld",
+    "https://www.w3.org/2018/credentials/examples/v1": "credentials-examples-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
+    "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
+    "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
+    "https://w3id.org/security/suites/ed25519-2020/v1": "ed25519-signature-2020-v1.jsonld",
+    "https://www.w3.org/ns/credentials/status/v1": "vc-bitstring-status-list-v1.jsonld",
+    "https://w3id.org/vc/status-list/2021/v1": "vc-status-list-2021-v1.jsonld",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context-3.0.0.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-context-3.0.1.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-context-3.0.2.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-context-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
+    "https://w3id.org/dcc/v1": "dcc-v1.json",
+    "https://w3id.org/blockcerts/v3": "blockcerts-v3.json",
+    "https://w3id.org/blockcerts/v3.1": "blockcerts-v3.1.json",
+    "https://w3id.org/blockcerts/v3.2": "blockcerts-v3.2.json",
+    "https://w3id.org/security/suites/merkle-2019/v1": "blockcerts-merkle-proof-2019-v1.json",
+}
+
+
+class ContextNotBundled(UnsupportedInput):
+    code = "context_not_bundled"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"context {url} is not bundled; not fetched")
+        self.url = url
+
+
+class UndefinedTerm(MalformedInput):
+    code = "undefined_term"
+
+
+# Extra contexts registered by tests (e.g. a reconstructed W3C examples context).
+_extra: dict[str, Any] = {}
+
+
+def register_context(url: str, document: Any) -> None:
+    """Serve ``document`` for ``url`` (for test-only contexts; the app registers none)."""
+    _extra[url] = document
+    jsonld._resolved_context_cache.clear()
+
+
+@functools.cache
+def _bundled(name: str) -> Any:
+    text = resources.files("wallet.verify.contexts").joinpath(name).read_text("utf-8")
+    return json.loads(text)
+
+
+def load_context(url: str) -> Any:
+    key = url.split("#", 1)[0]
+    if key in _extra:
+        return _extra[key]
+    name = CONTEXT_FILES.get(key) or CONTEXT_FILES.get(key.rstrip("/"))
+    if name is None:
+        raise ContextNotBundled(url)
+    return _bundled(name)
+
+
+def document_loader(url: str, options: Any = None) -> dict[str, Any]:
+    return {"contextUrl": None, "documentUrl": url, "document": load_context(url)}
+
+
+def context_urls(document: Any) -> list[str]:
+    """Remote context URLs a document names at its top level."""
+    ctx = document.get("@context") if isinstance(document, dict) else None
+    items = ctx if isinstance(ctx, list) else [ctx]
+    return [c for c in items if isinstance(c, str)]
+
+
+def check_contexts_bundled(document: Any) -> None:
+    for url in context_urls(document):
+        load_context(url)
+
+
+def expand_strict(document: dict[str, Any]) -> list[Any]:
+    """Expand, refusing any property the contexts do not define (it would go unsigned)."""
+    dropped: list[str] = []
+
+    def on_dropped(prop: str | None) -> None:
+        dropped.append(str(prop))
+
+    try:
+        expanded: list[Any] = jsonld.expand(
+            document, {"documentLoader": document_loader}, on_property_dropped=on_dropped
+        )
+    except jsonld.JsonLdError as exc:
+        raise _unwrap(exc) from None
+    if dropped:
+        raise UndefinedTerm(f"undefined term {dropped[0]!r} is not covered by the signature")
+    return expanded
+
+
+def canonize(document: dict[str, Any]) -> str:
+    """RDFC-1.0 canonical N-Quads of a document (strict: undefined terms are refused)."""
+    expanded = expand_strict(document)
+    try:
+        result: str = jsonld.normalize(
+            expanded,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": document_loader,
+            },
+        )
+    except jsonld.JsonLdError as exc:
+        raise _unwrap(exc) from None
+    return result
+
+
+def _unwrap(exc: Exception) -> Exception:
+    """pyld wraps our loader's errors; surface the original (context not bundled, say)."""
+    seen: Exception | None = exc
+    while seen is not None:
+        if isinstance(seen, ContextNotBundled | MalformedInput):
+            return seen
+        cause = getattr(seen, "cause", None) or seen.__cause__
+        seen = cause if isinstance(cause, Exception) else None
+    return MalformedInput(f"JSON-LD processing failed: {str(exc).splitlines()[0][:200]}")
