@@ -1,0 +1,1 @@
+"""A small reference issuer: demo keys and sample credentials for the demo wallet and tests."""
