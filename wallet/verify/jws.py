@@ -1,0 +1,230 @@
+"""Strict compact JWS: an explicit algorithm allow-list, no ``crit`` we do not understand,
+and issuer keys resolved offline (did:key, did:jwk, cached did:web, cached JWKS / issuer
+metadata). Keys embedded in a header are never trusted on their own word.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from joserfc import jws as jose_jws
+from joserfc.errors import JoseError
+from joserfc.jwk import JWKRegistry
+
+from wallet.errors import MalformedInput, VerificationFailed, WalletError
+from wallet.formats.jsonutil import check_size, load_json, load_json_object
+from wallet.model import SIGNATURE, Check, CheckStatus
+from wallet.verify import dids, keys
+from wallet.verify.context import VerifyContext
+
+ALLOWED_ALGS = frozenset({"ES256", "ES384", "EdDSA", "RS256"})
+MAX_JWS_BYTES = 4 * 1024 * 1024
+_KTY_FOR_ALG = {
+    "ES256": ("EC", "P-256"),
+    "ES384": ("EC", "P-384"),
+    "EdDSA": ("OKP", "Ed25519"),
+    "RS256": ("RSA", None),
+}
+
+PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+class BadSignature(VerificationFailed):
+    code = "bad_signature"
+
+
+@dataclass(frozen=True)
+class CompactJWS:
+    text: str
+    header: dict[str, Any]
+    payload: bytes
+    signature: bytes
+
+    def payload_json(self, what: str = "JWT payload") -> dict[str, Any]:
+        return load_json_object(self.payload, what=what)
+
+
+def parse_compact(text: str) -> CompactJWS:
+    """Split and decode a compact JWS. Headers are judged at verification (check_header),
+    so a credential with a bad header still parses and is reported ``invalid``."""
+    check_size(text.encode("utf-8", "replace"), MAX_JWS_BYTES)
+    parts = text.strip().split(".")
+    if len(parts) != 3:
+        raise MalformedInput("not a compact JWS (expected three dot-separated parts)")
+    header_raw = keys.b64url_decode(parts[0])
+    header = load_json_object(header_raw, what="JWS header")
+    if not parts[1]:
+        raise MalformedInput("detached JWS payloads are not accepted")
+    payload = keys.b64url_decode(parts[1])
+    signature = keys.b64url_decode(parts[2])
+    return CompactJWS(text.strip(), header, payload, signature)
+
+
+def check_header(header: Mapping[str, Any]) -> None:
+    alg = header.get("alg")
+    if not isinstance(alg, str):
+        raise BadSignature("the JWS header names no algorithm")
+    if alg.lower() == "none":
+        raise BadSignature("unsigned JWS (alg none) is never accepted")
+    if alg.upper().startswith("HS"):
+        raise BadSignature(f"{alg} (a shared-secret MAC) is not accepted for credentials")
+    if alg not in ALLOWED_ALGS:
+        raise BadSignature(f"algorithm {alg} is not on the allow-list {sorted(ALLOWED_ALGS)}")
+    if "crit" in header:
+        raise BadSignature(f"critical header parameters {header['crit']!r} are not understood")
+    if "b64" in header:
+        raise BadSignature("unencoded-payload JWS (b64) is not accepted")
+
+
+def verify_with_jwk(token: CompactJWS, jwk: Mapping[str, Any]) -> None:
+    """Raises BadSignature unless the signature verifies under ``jwk`` with the header's alg."""
+    alg = str(token.header["alg"])
+    kty, crv = _KTY_FOR_ALG[alg]
+    if jwk.get("kty") != kty or (crv is not None and jwk.get("crv") != crv):
+        raise BadSignature(f"the issuer key ({jwk.get('kty')}/{jwk.get('crv')}) does not fit {alg}")
+    if kty == "RSA":
+        n = keys.b64url_decode(str(jwk.get("n", "")))
+        if len(n) * 8 < 2048:
+            raise BadSignature("RSA keys shorter than 2048 bits are not accepted")
+    public = {k: v for k, v in jwk.items() if k in ("kty", "crv", "x", "y", "n", "e")}
+    try:
+        key = JWKRegistry.import_key(public)
+        jose_jws.deserialize_compact(token.text, key, algorithms=[alg])
+    except JoseError:
+        raise BadSignature("the signature does not match (tampered or wrong key)") from None
+    except ValueError:
+        raise BadSignature("the issuer key cannot be used") from None
+
+
+def jwk_of_private(key: PrivateKey) -> dict[str, Any]:
+    return keys.jwk_from_public_key(key.public_key())
+
+
+def alg_for(key: PrivateKey) -> str:
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return "EdDSA"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return "ES384" if key.curve.name == "secp384r1" else "ES256"
+    return "RS256"
+
+
+def sign_compact(
+    payload: Mapping[str, Any] | bytes,
+    key: PrivateKey,
+    alg: str | None = None,
+    headers: Mapping[str, Any] | None = None,
+) -> str:
+    alg = alg or alg_for(key)
+    if alg not in ALLOWED_ALGS:
+        raise MalformedInput(f"cannot sign with {alg}")
+    from cryptography.hazmat.primitives import serialization
+
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    jose_key = JWKRegistry.import_key(pem, _KTY_FOR_ALG[alg][0])
+    protected = {"alg": alg, **(headers or {})}
+    body = (
+        payload
+        if isinstance(payload, bytes)
+        else json.dumps(payload, separators=(",", ":")).encode()
+    )
+    return jose_jws.serialize_compact(protected, body, jose_key, algorithms=[alg])
+
+
+# -- issuer key resolution, offline ----------------------------------------------------
+
+
+def _metadata_url(iss: str) -> str:
+    parts = urlsplit(iss)
+    path = parts.path.rstrip("/")
+    return f"https://{parts.netloc}/.well-known/jwt-vc-issuer{path}"
+
+
+def _cached_json(ctx: VerifyContext, url: str) -> Any | None:
+    doc = ctx.cache.get(url)
+    return None if doc is None else load_json(doc.data)
+
+
+def _jwks_of_https_issuer(iss: str, ctx: VerifyContext) -> list[dict[str, Any]] | None:
+    metadata = _cached_json(ctx, _metadata_url(iss))
+    jwks: Any = None
+    if isinstance(metadata, dict):
+        if metadata.get("issuer") not in (None, iss):
+            raise dids.KeyNotAuthorised(f"cached issuer metadata is for {metadata.get('issuer')}")
+        jwks = metadata.get("jwks")
+        if jwks is None and isinstance(metadata.get("jwks_uri"), str):
+            jwks = _cached_json(ctx, metadata["jwks_uri"])
+    if jwks is None:
+        jwks = _cached_json(ctx, iss.rstrip("/") + "/.well-known/jwks.json")
+    if jwks is None:
+        return None
+    entries = jwks.get("keys") if isinstance(jwks, dict) else None
+    if not isinstance(entries, list):
+        raise MalformedInput("cached JWKS has no keys array")
+    return [k for k in entries if isinstance(k, dict)]
+
+
+def resolve_issuer_key(
+    header: Mapping[str, Any], iss: str | None, ctx: VerifyContext
+) -> dict[str, Any]:
+    """The issuer's public JWK for this JWS, from offline sources only.
+
+    Raises dids.KeyNotAvailable when it cannot be had offline (the check is then
+    not_checked), dids.KeyNotAuthorised / BadSignature when the kid points elsewhere.
+    """
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise BadSignature("kid must be a string")
+    if kid and kid.startswith("did:"):
+        did = dids.did_of(kid)
+        if iss and iss.startswith("did:") and did != iss:
+            raise BadSignature(f"kid {kid} belongs to {did}, not to the issuer {iss}")
+        if iss and not iss.startswith("did:"):
+            raise BadSignature(f"kid {kid} is a DID but the issuer is {iss}")
+        method = dids.resolve_verification_method(kid, ctx, purpose="assertionMethod")
+        return keys.jwk_from_public_key(method.public_key)
+    if iss and iss.startswith("did:"):
+        vm = f"{iss}{kid}" if kid and kid.startswith("#") else f"{iss}#{kid}" if kid else iss
+        if iss.startswith("did:key:") and not kid:
+            vm = f"{iss}#{iss[len('did:key:') :]}"
+        if iss.startswith("did:jwk:") and not kid:
+            vm = f"{iss}#0"
+        method = dids.resolve_verification_method(vm, ctx, purpose="assertionMethod")
+        return keys.jwk_from_public_key(method.public_key)
+    if iss and iss.startswith("https://"):
+        entries = _jwks_of_https_issuer(iss, ctx)
+        if entries is None:
+            raise dids.KeyNotAvailable(f"the keys of {iss} are not cached")
+        if kid:
+            matches = [k for k in entries if k.get("kid") == kid]
+            if not matches:
+                raise BadSignature(f"the issuer {iss} publishes no key with kid {kid}")
+            return matches[0]
+        if len(entries) == 1:
+            return entries[0]
+        raise BadSignature("the JWS has no kid and the issuer publishes several keys")
+    if "jwk" in header or "x5c" in header:
+        raise dids.KeyNotAvailable("only a key embedded in the header names the signer")
+    raise dids.KeyNotAvailable("the JWS names no issuer whose key could be looked up")
+
+
+def verify_issuer_signature(token: CompactJWS, iss: str | None, ctx: VerifyContext) -> Check:
+    """The "signature" check for a credential JWS signed by ``iss``."""
+    alg = token.header.get("alg")
+    try:
+        check_header(token.header)
+        jwk = resolve_issuer_key(token.header, iss, ctx)
+        verify_with_jwk(token, jwk)
+    except dids.KeyNotAvailable as exc:
+        return Check(SIGNATURE, CheckStatus.NOT_CHECKED, exc.message)
+    except WalletError as exc:
+        return Check(SIGNATURE, CheckStatus.FAILED, exc.message)
+    return Check(SIGNATURE, CheckStatus.PASSED, f"{alg} by {iss}")
