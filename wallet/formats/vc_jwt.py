@@ -1,0 +1,87 @@
+"""VC-JWT: VC 1.1 as a JWT with a ``vc`` claim, and VC-JOSE (``typ: vc+jwt``) where the
+JWT payload is the VC 2.0 document itself. Signature checks go through verify/jws.py.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+from wallet.errors import MalformedInput
+from wallet.formats.vc_jsonld import normalize_vc
+from wallet.model import SIGNATURE, Check, CheckStatus, Credential
+from wallet.verify import jws
+from wallet.verify.context import VerifyContext
+
+FORMAT = "vc-jwt"
+VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+
+
+def _text_of(data: bytes) -> str:
+    try:
+        return data.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise MalformedInput("a JWT must be ASCII text") from None
+
+
+def _iso(seconds: Any, claim: str) -> str:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise MalformedInput(f"JWT claim {claim} must be a number of seconds")
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        raise MalformedInput(f"JWT claim {claim} is out of range") from None
+
+
+def credential_document(payload: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The VC document inside a JWT payload, and the issuer the JWT claims (``iss``)."""
+    iss = payload.get("iss")
+    if iss is not None and not isinstance(iss, str):
+        raise MalformedInput("JWT claim iss must be a string")
+    if "vc" not in payload:
+        return payload, iss or _issuer_id(payload.get("issuer"))
+    vc = payload["vc"]
+    if not isinstance(vc, dict):
+        raise MalformedInput("the vc claim must be a JSON object")
+    doc = copy.deepcopy(vc)
+    doc.setdefault("@context", [VC1_CONTEXT])
+    # VC 1.1 JWT encoding: registered claims stand for their VC properties.
+    if iss and "issuer" not in doc:
+        doc["issuer"] = iss
+    if "nbf" in payload and "issuanceDate" not in doc:
+        doc["issuanceDate"] = _iso(payload["nbf"], "nbf")
+    if "exp" in payload and "expirationDate" not in doc:
+        doc["expirationDate"] = _iso(payload["exp"], "exp")
+    if isinstance(payload.get("jti"), str) and "id" not in doc:
+        doc["id"] = payload["jti"]
+    subject = doc.get("credentialSubject")
+    if isinstance(payload.get("sub"), str) and isinstance(subject, dict) and "id" not in subject:
+        subject["id"] = payload["sub"]
+    return doc, iss or _issuer_id(doc.get("issuer"))
+
+
+def _issuer_id(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    return None
+
+
+def parse(data: bytes) -> Credential:
+    token = jws.parse_compact(_text_of(data))
+    payload = token.payload_json()
+    doc, _ = credential_document(payload)
+    media = "application/vc+jwt" if token.header.get("typ") == "vc+jwt" else "application/jwt"
+    return normalize_vc(doc, fmt=FORMAT, raw=data, media_type=media)
+
+
+def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
+    token = jws.parse_compact(_text_of(credential.raw))
+    payload = token.payload_json()
+    doc, iss = credential_document(payload)
+    inner = _issuer_id(doc.get("issuer"))
+    if iss and inner and iss != inner:
+        return [Check(SIGNATURE, CheckStatus.FAILED, f"iss {iss} differs from the issuer {inner}")]
+    return [jws.verify_issuer_signature(token, iss, ctx)]
