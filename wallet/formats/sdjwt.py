@@ -1,0 +1,371 @@
+"""SD-JWT (RFC 9901) and SD-JWT VC, written small and strict.
+
+``<issuer-signed JWT>~<disclosure>~...~[<KB-JWT>]``. Every disclosure must be referenced
+exactly once; a digest may appear only once; a disclosure may not name ``_sd`` or ``...``
+nor overwrite a claim the issuer signed in the clear. Decoy digests are ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wallet.errors import MalformedInput
+from wallet.formats.jsonutil import MAX_INPUT_BYTES, check_size, load_json
+from wallet.model import SIGNATURE, Check, CheckStatus, Credential, Issuer, StatusRef, Subject
+from wallet.verify import jws, keys
+from wallet.verify.context import VerifyContext
+
+FORMAT = "sd-jwt"
+VC_TYPES = frozenset({"dc+sd-jwt", "vc+sd-jwt"})
+HASHES: dict[str, Callable[[bytes], Any]] = {
+    "sha-256": hashlib.sha256,
+    "sha-384": hashlib.sha384,
+    "sha-512": hashlib.sha512,
+}
+MAX_DISCLOSURES = 1000
+# Claims of the SD-JWT (VC) envelope rather than the credential's content.
+ENVELOPE = frozenset(
+    {"iss", "iat", "nbf", "exp", "vct", "vct#integrity", "cnf", "status", "sub", "_sd_alg"}
+)
+
+
+class DisclosureError(MalformedInput):
+    code = "bad_disclosure"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    text: str
+    digest: str
+    salt: str
+    name: str | None  # None for an array element
+    value: Any
+
+
+@dataclass(frozen=True)
+class SdJwt:
+    jwt: jws.CompactJWS
+    disclosures: tuple[Disclosure, ...]
+    kb_jwt: str | None
+    hash_name: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.jwt.payload_json()
+
+    def serialize(self, disclosures: tuple[Disclosure, ...] | None = None) -> str:
+        """The ``~`` form without a KB-JWT (ends with ``~``)."""
+        chosen = self.disclosures if disclosures is None else disclosures
+        return "~".join([self.jwt.text, *(d.text for d in chosen)]) + "~"
+
+
+@dataclass
+class Processed:
+    claims: dict[str, Any]
+    # digest -> dot path of the claim it discloses, in the processed claims
+    paths: dict[str, str] = field(default_factory=dict)
+    # digest -> digest of the disclosure whose value holds it (None at top level)
+    parents: dict[str, str | None] = field(default_factory=dict)
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def digest_of(disclosure_text: str, hash_name: str) -> str:
+    return b64url(HASHES[hash_name](disclosure_text.encode("ascii")).digest())
+
+
+def _decode_disclosure(text: str, hash_name: str) -> Disclosure:
+    try:
+        raw = keys.b64url_decode(text)
+    except MalformedInput:
+        raise DisclosureError("a disclosure is not base64url") from None
+    value = load_json(raw)
+    if not isinstance(value, list) or len(value) not in (2, 3) or not isinstance(value[0], str):
+        raise DisclosureError("a disclosure must be a JSON array [salt, (name,) value]")
+    name = None
+    if len(value) == 3:
+        if not isinstance(value[1], str):
+            raise DisclosureError("a disclosure's claim name must be a string")
+        name = value[1]
+        if name in ("_sd", "..."):
+            raise DisclosureError(f"a disclosure may not use the claim name {name!r}")
+    return Disclosure(text, digest_of(text, hash_name), value[0], name, value[-1])
+
+
+def split(text: str | bytes) -> SdJwt:
+    if isinstance(text, bytes):
+        check_size(text, MAX_INPUT_BYTES)
+        try:
+            text = text.decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedInput("an SD-JWT must be ASCII text") from None
+    text = text.strip()
+    if "~" not in text:
+        raise MalformedInput("not an SD-JWT (no ~ separator)")
+    parts = text.split("~")
+    if len(parts) - 2 > MAX_DISCLOSURES:
+        raise MalformedInput(f"more than {MAX_DISCLOSURES} disclosures")
+    token = jws.parse_compact(parts[0])
+    payload = token.payload_json()
+    hash_name = payload.get("_sd_alg", "sha-256")
+    if hash_name not in HASHES:
+        raise MalformedInput(f"_sd_alg {hash_name!r} is not supported")
+    kb = parts[-1] or None
+    middle = parts[1:-1]
+    if any(not p for p in middle):
+        raise MalformedInput("empty disclosure between ~ separators")
+    disclosures = tuple(_decode_disclosure(p, hash_name) for p in middle)
+    return SdJwt(token, disclosures, kb, hash_name)
+
+
+def process(sd: SdJwt) -> Processed:
+    """Rebuild the claims from the payload and the disclosures (RFC 9901 section 7.1)."""
+    by_digest: dict[str, Disclosure] = {}
+    for d in sd.disclosures:
+        if d.digest in by_digest:
+            raise DisclosureError("the same disclosure is included twice")
+        by_digest[d.digest] = d
+    seen: set[str] = set()
+    out = Processed(claims={})
+
+    def use(digest: Any) -> Disclosure | None:
+        if not isinstance(digest, str):
+            raise DisclosureError("a digest must be a string")
+        if digest in seen:
+            raise DisclosureError("a digest is used more than once")
+        seen.add(digest)
+        return by_digest.get(digest)  # None: a decoy
+
+    def walk(node: Any, path: str, parent: str | None) -> Any:
+        if isinstance(node, dict):
+            result: dict[str, Any] = {}
+            for key, value in node.items():
+                if key in ("_sd", "_sd_alg"):
+                    continue
+                result[key] = walk(value, _join(path, key), parent)
+            digests = node.get("_sd", [])
+            if not isinstance(digests, list):
+                raise DisclosureError("_sd must be an array")
+            for digest in digests:
+                disclosure = use(digest)
+                if disclosure is None:
+                    continue
+                if disclosure.name is None:
+                    raise DisclosureError(
+                        "an array-element disclosure is referenced from an object"
+                    )
+                if disclosure.name in result:
+                    raise DisclosureError(
+                        f"a disclosure would overwrite the claim {disclosure.name!r}"
+                    )
+                child = _join(path, disclosure.name)
+                out.paths[disclosure.digest] = child
+                out.parents[disclosure.digest] = parent
+                result[disclosure.name] = walk(disclosure.value, child, disclosure.digest)
+            return result
+        if isinstance(node, list):
+            items: list[Any] = []
+            for element in node:
+                if isinstance(element, dict) and set(element) == {"..."}:
+                    disclosure = use(element["..."])
+                    if disclosure is None:
+                        continue
+                    if disclosure.name is not None:
+                        raise DisclosureError(
+                            "an object-property disclosure is referenced from an array"
+                        )
+                    child = _join(path, str(len(items)))
+                    out.paths[disclosure.digest] = child
+                    out.parents[disclosure.digest] = parent
+                    items.append(walk(disclosure.value, child, disclosure.digest))
+                else:
+                    items.append(walk(element, _join(path, str(len(items))), parent))
+            return items
+        return node
+
+    claims = walk(sd.payload, "", None)
+    unused = [d for d in sd.disclosures if d.digest not in seen]
+    if unused:
+        raise DisclosureError("a disclosure is not referenced by the issuer-signed JWT")
+    out.claims = claims
+    return out
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _flatten(claims: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for key, value in claims.items():
+        path = _join(prefix, key)
+        if isinstance(value, dict):
+            rows.extend(_flatten(value, path))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    rows.extend(_flatten(item, f"{path}.{i}"))
+                else:
+                    rows.append((f"{path}.{i}", json.dumps(item, ensure_ascii=False)))
+        else:
+            rows.append((path, _text(value) or json.dumps(value)))
+    return rows
+
+
+def _iso(value: Any) -> str | None:
+    from datetime import UTC, datetime
+
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
+        except (OverflowError, OSError, ValueError):
+            raise MalformedInput("a date claim is out of range") from None
+    return None
+
+
+def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
+    claims = processed.claims
+    cnf = claims.get("cnf")
+    holder = cnf.get("jwk") if isinstance(cnf, dict) and isinstance(cnf.get("jwk"), dict) else None
+    status: tuple[StatusRef, ...] = ()
+    status_list = (
+        claims.get("status", {}).get("status_list")
+        if isinstance(claims.get("status"), dict)
+        else None
+    )
+    if isinstance(status_list, dict) and isinstance(status_list.get("uri"), str):
+        idx = status_list.get("idx")
+        if not isinstance(idx, int) or isinstance(idx, bool) or idx < 0:
+            raise MalformedInput("status_list idx must be a non-negative integer")
+        status = (StatusRef("TokenStatusList", status_list["uri"], idx),)
+    disclosable = tuple(sorted(processed.paths.values(), key=_path_key))
+    iss = issuer_of(claims)
+    if "credentialSubject" in claims and "@context" in claims:
+        from wallet.formats.vc_jsonld import normalize_vc
+
+        body = {k: v for k, v in claims.items() if k not in ENVELOPE}
+        body.setdefault("issuer", iss)
+        base = normalize_vc(body, fmt=FORMAT, raw=raw, media_type="application/dc+sd-jwt")
+        return Credential(
+            **{
+                **base.__dict__,
+                "status": base.status or status,
+                "disclosable": disclosable,
+                "holder_jwk": holder,
+                "valid_from": base.valid_from or _iso(claims.get("nbf")) or _iso(claims.get("iat")),
+                "valid_until": base.valid_until or _iso(claims.get("exp")),
+                "document": claims,
+            }
+        )
+    content = {k: v for k, v in claims.items() if k not in ENVELOPE}
+    issuer_name = _text(claims.get("issuer_name"))
+    name = (
+        _text(claims.get("name"))
+        or _text(claims.get("title"))
+        or _text(claims.get("vct"))
+        or "SD-JWT credential"
+    )
+    subject_name = " ".join(
+        x for x in (_text(claims.get("given_name")), _text(claims.get("family_name"))) if x
+    )
+    return Credential(
+        format=FORMAT,
+        raw=raw,
+        title=name,
+        description=_text(claims.get("description")),
+        issuer=Issuer(id=iss, name=issuer_name),
+        subject=Subject(
+            id=_text(claims.get("sub")), name=subject_name or None, claims=tuple(_flatten(content))
+        ),
+        issued=_iso(claims.get("iat")),
+        valid_from=_iso(claims.get("nbf")) or _iso(claims.get("iat")),
+        valid_until=_iso(claims.get("exp")),
+        status=status,
+        disclosable=disclosable,
+        holder_jwk=holder,
+        media_type="application/dc+sd-jwt",
+        document=claims,
+    )
+
+
+def _path_key(path: str) -> list[Any]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in path.split(".")]
+
+
+def parse(data: bytes) -> Credential:
+    sd = split(data)
+    return to_credential(sd, process(sd), data)
+
+
+def issuer_of(payload: dict[str, Any]) -> str | None:
+    """``iss``, or for a W3C VC carried as SD-JWT its ``issuer``."""
+    for value in (payload.get("iss"), payload.get("issuer")):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            return str(value["id"])
+    return None
+
+
+def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
+    """The issuer signature and the disclosures of an SD-JWT."""
+    iss = issuer_of(sd.payload)
+    typ = sd.jwt.header.get("typ")
+    checks = [jws.verify_issuer_signature(sd.jwt, iss, ctx)]
+    if typ is not None and typ not in VC_TYPES and typ not in ("JWT", "example+sd-jwt"):
+        checks.append(Check("type", CheckStatus.WARNING, f"unexpected typ {typ!r}"))
+    try:
+        processed = process(sd)
+    except MalformedInput as exc:
+        checks.append(Check("disclosures", CheckStatus.FAILED, exc.message))
+    else:
+        checks.append(
+            Check(
+                "disclosures",
+                CheckStatus.PASSED,
+                f"{len(processed.paths)} disclosures match their digests",
+            )
+        )
+    return checks
+
+
+def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
+    sd = split(credential.raw)
+    checks = issuer_checks(sd, ctx)
+    if sd.kb_jwt:
+        checks.append(
+            Check(
+                "holder_binding",
+                CheckStatus.NOT_CHECKED,
+                "a key-binding JWT is only checked in a presentation",
+            )
+        )
+    return checks
+
+
+__all__ = [
+    "FORMAT",
+    "SIGNATURE",
+    "Disclosure",
+    "Processed",
+    "SdJwt",
+    "digest_of",
+    "parse",
+    "process",
+    "split",
+]
