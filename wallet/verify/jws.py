@@ -22,12 +22,13 @@ from wallet.model import SIGNATURE, Check, CheckStatus
 from wallet.verify import dids, keys
 from wallet.verify.context import VerifyContext
 
-ALLOWED_ALGS = frozenset({"ES256", "ES384", "EdDSA", "RS256"})
+ALLOWED_ALGS = frozenset({"ES256", "ES384", "EdDSA", "Ed25519", "RS256"})
 MAX_JWS_BYTES = 4 * 1024 * 1024
 _KTY_FOR_ALG = {
     "ES256": ("EC", "P-256"),
     "ES384": ("EC", "P-384"),
     "EdDSA": ("OKP", "Ed25519"),
+    "Ed25519": ("OKP", "Ed25519"),  # RFC 9864 fully-specified name for EdDSA/Ed25519
     "RS256": ("RSA", None),
 }
 

@@ -1,0 +1,1 @@
+"""Presentations: selective disclosure, holder binding, presentation files and QR transport."""
