@@ -1,0 +1,182 @@
+"""Verifiable Presentations for credentials without selective disclosure (shown whole):
+a Data Integrity VP (eddsa-rdfc-2022, purpose authentication, challenge = nonce, domain =
+audience) for JSON-LD credentials, and a VP-JWT (aud, nonce) for JWTs and Open Badges 2.0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from wallet.errors import MalformedInput, WalletError
+from wallet.model import HOLDER_BINDING, Check, CheckStatus
+from wallet.present.sdjwt import binding_claim_checks
+from wallet.verify import dids, jws, suites
+from wallet.verify.context import VerifyContext
+
+VC1 = "https://www.w3.org/2018/credentials/v1"
+VC2 = "https://www.w3.org/ns/credentials/v2"
+
+
+def make_vp_jwt(
+    credentials: list[str | dict[str, Any]],
+    holder_key: jws.PrivateKey,
+    holder_did: str,
+    kid: str,
+    *,
+    audience: str,
+    nonce: str,
+    iat: int | None = None,
+    exp: int | None = None,
+) -> str:
+    issued = iat if iat is not None else int(time.time())
+    payload: dict[str, Any] = {
+        "iss": holder_did,
+        "aud": audience,
+        "nonce": nonce,
+        "iat": issued,
+        "vp": {
+            "@context": [VC1],
+            "type": ["VerifiablePresentation"],
+            "holder": holder_did,
+            "verifiableCredential": credentials,
+        },
+    }
+    if exp is not None:
+        payload["exp"] = exp
+    return jws.sign_compact(payload, holder_key, headers={"kid": kid, "typ": "JWT"})
+
+
+def make_vp_ldp(
+    credentials: list[dict[str, Any]],
+    holder_key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey,
+    holder_did: str,
+    verification_method: str,
+    *,
+    challenge: str,
+    domain: str,
+    created: str | None = None,
+) -> dict[str, Any]:
+    vp = {
+        "@context": [VC2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder_did,
+        "verifiableCredential": credentials,
+    }
+    return suites.sign(
+        vp,
+        holder_key,
+        verification_method=verification_method,
+        proof_purpose="authentication",
+        challenge=challenge,
+        domain=domain,
+        created=created,
+        cryptosuite="eddsa-rdfc-2022"
+        if holder_key.__class__.__name__.startswith("Ed25519")
+        else "ecdsa-rdfc-2019",
+    )
+
+
+def subject_of(credential: str | dict[str, Any]) -> str | None:
+    """The holder DID a credential is about (credentialSubject.id, or a VC-JWT's sub)."""
+    if isinstance(credential, str):
+        try:
+            payload = jws.parse_compact(credential).payload_json()
+        except WalletError:
+            return None
+        if isinstance(payload.get("sub"), str):
+            return str(payload["sub"])
+        credential = payload.get("vc", payload)
+        if not isinstance(credential, dict):
+            return None
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, list):
+        subject = subject[0] if subject else None
+    if isinstance(subject, dict) and isinstance(subject.get("id"), str):
+        return str(subject["id"])
+    return None
+
+
+def _binding_per_credential(credentials: list[Any], holder: str) -> list[Check]:
+    checks = []
+    for i, credential in enumerate(credentials, 1):
+        subject = subject_of(credential)
+        if subject is None:
+            checks.append(
+                Check(
+                    HOLDER_BINDING,
+                    CheckStatus.WARNING,
+                    f"credential {i} is not bound to a holder key",
+                )
+            )
+        elif dids.did_of(subject) != dids.did_of(holder):
+            checks.append(
+                Check(
+                    HOLDER_BINDING,
+                    CheckStatus.FAILED,
+                    f"credential {i} is about {subject}, but {holder} presented it",
+                )
+            )
+    return checks
+
+
+def verify_vp_jwt(
+    text: str, ctx: VerifyContext, *, audience: str, nonce: str, max_age_s: int = 300
+) -> tuple[list[Any], list[Check]]:
+    token = jws.parse_compact(text)
+    payload = token.payload_json("VP-JWT")
+    holder = payload.get("iss")
+    vp = payload.get("vp")
+    if not isinstance(holder, str) or not isinstance(vp, dict):
+        raise MalformedInput("a VP-JWT needs iss and vp claims")
+    credentials = vp.get("verifiableCredential", [])
+    credentials = credentials if isinstance(credentials, list) else [credentials]
+    signature = jws.verify_issuer_signature(token, holder, ctx)
+    checks = [
+        Check(
+            HOLDER_BINDING, signature.status, f"presentation signed by {holder}: {signature.detail}"
+        )
+    ]
+    checks.extend(_binding_per_credential(credentials, holder))
+    checks.extend(
+        binding_claim_checks(payload, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s)
+    )
+    return credentials, checks
+
+
+def verify_vp_ldp(
+    vp: dict[str, Any], ctx: VerifyContext, *, audience: str, nonce: str, max_age_s: int = 300
+) -> tuple[list[Any], list[Check]]:
+    holder = vp.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    if not isinstance(holder_id, str):
+        raise MalformedInput("the presentation names no holder")
+    credentials = vp.get("verifiableCredential", [])
+    credentials = credentials if isinstance(credentials, list) else [credentials]
+    proofs = suites.proofs_of(vp)
+    proof = proofs[0] if len(proofs) == 1 else {}
+    signature = suites.verify(
+        vp, ctx, expected_purpose="authentication", expected_controller=dids.did_of(holder_id)
+    )
+    checks = [Check(HOLDER_BINDING, c.status, f"presentation proof: {c.detail}") for c in signature]
+    checks.extend(_binding_per_credential(credentials, holder_id))
+    created = proof.get("created")
+    iat = None
+    if isinstance(created, str):
+        try:
+            iat = datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+        except ValueError:
+            iat = None
+    claims = {"nonce": proof.get("challenge"), "aud": proof.get("domain"), "iat": iat, "exp": None}
+    expires = proof.get("expires")
+    if isinstance(expires, str):
+        with contextlib.suppress(ValueError):
+            claims["exp"] = datetime.fromisoformat(expires.replace("Z", "+00:00")).timestamp()
+    checks.extend(
+        binding_claim_checks(claims, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s)
+    )
+    return credentials, checks
