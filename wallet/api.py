@@ -7,6 +7,7 @@ format or crypto logic of its own.
 from __future__ import annotations
 
 import base64
+import builtins
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed
 from wallet.model import CheckStatus, Credential, VerificationReport
+from wallet.present.service import (
+    Built,
+    PresentationResult,
+    Selection,
+    Signer,
+)
+from wallet.present.service import build as build_presentation
+from wallet.present.service import verify as verify_presentation_envelope
 from wallet.store import KdfParams, Record, Store
 from wallet.verify.context import (
     CachedDocument,
@@ -331,6 +340,70 @@ class Wallet:
 
     def delete(self, credential_id: str) -> None:
         self.store.delete(self.get(credential_id).id)
+
+    # -- presentations ---------------------------------------------------------------
+
+    def signers(self) -> builtins.list[Signer]:
+        return [Signer(k.private_key, k.did, k.public_jwk) for k in self.holder_keys()]
+
+    def selections(
+        self, credential_ids: Iterable[str], disclose: Iterable[str]
+    ) -> builtins.list[Selection]:
+        """Which claims of which credentials: ``ID:path`` targets one credential, a bare
+        path every chosen credential that has it."""
+        chosen = [self.get(i) for i in credential_ids]
+        paths: dict[str, builtins.list[str]] = {s.id: [] for s in chosen}
+        for item in disclose:
+            prefix, sep, rest = item.partition(":")
+            targets = [s for s in chosen if sep and s.id.startswith(prefix)]
+            path = rest if targets else item
+            if not targets:
+                targets = [s for s in chosen if _has_claim(s.credential, path)]
+            if not targets:
+                raise UsageError(f"no chosen credential has the claim {path}")
+            for target in targets:
+                paths[target.id].append(path)
+        return [Selection(s.credential, tuple(paths[s.id])) for s in chosen]
+
+    def present(
+        self,
+        credential_ids: Iterable[str],
+        disclose: Iterable[str],
+        *,
+        audience: str,
+        nonce: str,
+        expires_in: int | None = None,
+    ) -> Built:
+        return build_presentation(
+            self.selections(credential_ids, disclose),
+            self.signers(),
+            audience=audience,
+            nonce=nonce,
+            expires_in=expires_in,
+        )
+
+
+def verify_presentation(
+    data: bytes, ctx: VerifyContext, *, audience: str, nonce: str, max_age_s: int = 300
+) -> PresentationResult:
+    """Verifier mode: check a presentation file (or rebuilt QR payload) offline."""
+    return verify_presentation_envelope(
+        data, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s
+    )
+
+
+def _has_claim(credential: Credential, path: str) -> bool:
+    if path in credential.disclosable:
+        return True
+    node: Any = credential.document
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
 
 
 def _cached(record: Record) -> CachedDocument:

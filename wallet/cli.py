@@ -101,6 +101,23 @@ def fail(exc: WalletError) -> NoReturn:
 pass_env = click.make_pass_decorator(Env)
 
 
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(Env).as_json = True  # type: ignore[union-attr]
+
+
+def json_option(func: F) -> F:
+    """``--json`` after the command name too (``wallet verify X --json``)."""
+    return click.option(
+        "--json",
+        "as_json_local",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
+        help="Print one JSON document on stdout.",
+    )(func)
+
+
 class WalletGroup(click.Group):
     """Turns the wallet's own errors into one stderr line and the documented exit code."""
 
@@ -167,6 +184,7 @@ def cli(
     hidden=True,
     help="Cheap key derivation, for tests only.",
 )
+@json_option
 @pass_env
 def init(env: Env, weak_kdf: bool) -> None:
     """Create a wallet with its holder keys; prints the recovery key once."""
@@ -198,6 +216,7 @@ def init(env: Env, weak_kdf: bool) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Read the new passphrase from this file (else $WALLET_NEW_PASSPHRASE, else a prompt).",
 )
+@json_option
 @pass_env
 def passwd(env: Env, new_passphrase_file: Path | None) -> None:
     """Change the passphrase (re-wraps the data key only; records are untouched)."""
@@ -212,6 +231,7 @@ def passwd(env: Env, new_passphrase_file: Path | None) -> None:
 
 
 @cli.command()
+@json_option
 @pass_env
 def keys(env: Env) -> None:
     """Show the holder's public keys as JWK and did:key."""
@@ -232,6 +252,7 @@ def keys(env: Env) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
 )
+@json_option
 @pass_env
 def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
     """Write an encrypted backup (age format, passphrase-protected) to DEST."""
@@ -252,6 +273,7 @@ def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
 )
+@json_option
 @pass_env
 def restore(env: Env, src: Path, backup_passphrase_file: Path | None) -> None:
     """Restore a backup into an empty wallet folder (never over an existing wallet)."""
@@ -321,19 +343,14 @@ def _read_capped(handle: Any, name: str) -> bytes:
 
 
 def source_payloads(name: str, data: bytes) -> list[bytes]:
-    """A credential may arrive as a QR image: decode it; anything else is passed through."""
-    from wallet.formats import detect
+    from wallet.sources import credential_payloads
 
-    if detect.is_image(data) and not detect.has_baked_credential(data):
-        from wallet.present import qr
-
-        texts = qr.read_qr_images([data], names=[name])
-        return [t.encode("utf-8") for t in texts]
-    return [data]
+    return credential_payloads(name, data)
 
 
 @cli.command(name="import")
 @click.argument("sources", nargs=-1, required=True)
+@json_option
 @pass_env
 def import_(env: Env, sources: tuple[str, ...]) -> None:
     """Import credentials from files, folders, '-' (stdin) or QR images.
@@ -378,6 +395,7 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
 
 @cli.command(name="list")
 @click.option("--search", help="Only credentials whose title, issuer or skills contain TEXT.")
+@json_option
 @pass_env
 def list_(env: Env, search: str | None) -> None:
     """One line per credential: id, verdict, title, issuer."""
@@ -398,6 +416,7 @@ def list_(env: Env, search: str | None) -> None:
 
 @cli.command()
 @click.argument("credential_id")
+@json_option
 @pass_env
 def show(env: Env, credential_id: str) -> None:
     """The normalized credential, its micro-credential components and its last report."""
@@ -416,6 +435,7 @@ def show(env: Env, credential_id: str) -> None:
 @click.option(
     "--no-wallet", is_flag=True, help="Do not open the wallet for its trust list and cache."
 )
+@json_option
 @pass_env
 def verify(env: Env, target: str, offline: bool, no_wallet: bool) -> None:
     """Verify a stored credential (by id) or a credential file; exit 1 unless valid."""
@@ -451,6 +471,7 @@ def verify(env: Env, target: str, offline: bool, no_wallet: bool) -> None:
 
 @cli.command()
 @click.argument("credential_id")
+@json_option
 @pass_env
 def delete(env: Env, credential_id: str) -> None:
     """Remove a credential from the wallet."""
@@ -471,6 +492,7 @@ def trust() -> None:
 @trust.command(name="add")
 @click.argument("issuer_id")
 @click.option("--name", default="", help="A label to show for this issuer.")
+@json_option
 @pass_env
 def trust_add(env: Env, issuer_id: str, name: str) -> None:
     """Trust an issuer by DID or https URL."""
@@ -479,6 +501,7 @@ def trust_add(env: Env, issuer_id: str, name: str) -> None:
 
 
 @trust.command(name="list")
+@json_option
 @pass_env
 def trust_list(env: Env) -> None:
     """List trusted issuers."""
@@ -491,6 +514,7 @@ def trust_list(env: Env) -> None:
 
 @trust.command(name="remove")
 @click.argument("issuer_id")
+@json_option
 @pass_env
 def trust_remove(env: Env, issuer_id: str) -> None:
     """Stop trusting an issuer."""
@@ -500,6 +524,7 @@ def trust_remove(env: Env, issuer_id: str) -> None:
 
 @trust.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@json_option
 @pass_env
 def trust_import(env: Env, file: Path) -> None:
     """Import a trust-list file (see README: 'Trust lists')."""
@@ -519,6 +544,7 @@ def cache() -> None:
 @click.argument("url")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--fetched-at", help="ISO 8601 time the document was fetched (default: now).")
+@json_option
 @pass_env
 def cache_add(env: Env, url: str, file: Path, fetched_at: str | None) -> None:
     """Keep FILE as the offline copy of URL."""
@@ -537,6 +563,7 @@ def cache_add(env: Env, url: str, file: Path, fetched_at: str | None) -> None:
 
 
 @cache.command(name="list")
+@json_option
 @pass_env
 def cache_list(env: Env) -> None:
     """List cached documents and when they were fetched."""
@@ -555,10 +582,221 @@ def cache_list(env: Env) -> None:
     )
 
 
+# -- presentations ------------------------------------------------------------------------
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """'300', '300s', '10m', '2h', '1d' -> seconds."""
+    value = text.strip().lower()
+    unit = value[-1] if value and value[-1] in _DURATION_UNITS else "s"
+    number = value[:-1] if value and value[-1] in _DURATION_UNITS else value
+    if not number.isdigit() or int(number) <= 0:
+        raise UsageError(f"{text!r} is not a duration (e.g. 300s, 10m, 2h, 1d)")
+    return int(number) * _DURATION_UNITS[unit]
+
+
+def _write_qr(target: str, payloads: list[str]) -> list[str]:
+    from wallet.present import qr
+
+    if target == "-":
+        for i, payload in enumerate(payloads, 1):
+            if len(payloads) > 1:
+                click.echo(f"QR {i} of {len(payloads)}:", err=True)
+            click.echo(qr.to_terminal(payload), err=True)
+        return ["-"]
+    path = Path(target)
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise UsageError("--qr takes a .png or .svg file name, or - for the terminal")
+    render = qr.to_png if suffix == ".png" else qr.to_svg
+    names = (
+        [path]
+        if len(payloads) == 1
+        else [path.with_name(f"{path.stem}-{i}{suffix}") for i in range(1, len(payloads) + 1)]
+    )
+    for name, payload in zip(names, payloads, strict=True):
+        name.write_bytes(render(payload))
+    return [str(n) for n in names]
+
+
+@cli.command()
+@click.argument("credential_ids", nargs=-1, required=True)
+@click.option(
+    "--disclose",
+    "disclose",
+    multiple=True,
+    metavar="PATH",
+    help="A claim to show, e.g. credentialSubject.achievement.name or degree.type or "
+    "nationalities.0; ID:PATH picks one credential. Repeat for more.",
+)
+@click.option("--audience", required=True, help="Who the presentation is for (the verifier).")
+@click.option("--nonce", required=True, help="The verifier's challenge (see 'wallet challenge').")
+@click.option(
+    "--expires", "expires", help="How long it stays valid, e.g. 10m, 1h (default: no expiry)."
+)
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--qr", "qr_target", help="Also write QR code(s): FILE.png, FILE.svg, or - (terminal)."
+)
+@click.option("--yes", is_flag=True, help="Do not ask before showing whole credentials.")
+@json_option
+@pass_env
+def present(
+    env: Env,
+    credential_ids: tuple[str, ...],
+    disclose: tuple[str, ...],
+    audience: str,
+    nonce: str,
+    expires: str | None,
+    out: Path,
+    qr_target: str | None,
+    yes: bool,
+) -> None:
+    """Make a presentation of credentials for one verifier, showing only the chosen claims."""
+    from wallet.present import qr
+    from wallet.present.service import whole_credential_notes
+
+    wallet = env.open()
+    expires_in = parse_duration(expires) if expires else None
+    selections = wallet.selections(credential_ids, disclose)
+    notes = whole_credential_notes(selections)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if (
+        notes
+        and not yes
+        and sys.stdin.isatty()
+        and not click.confirm("Go on?", default=True, err=True)
+    ):
+        raise UsageError("nothing written")
+    built = wallet.present(
+        credential_ids, disclose, audience=audience, nonce=nonce, expires_in=expires_in
+    )
+    if out.exists():
+        raise UsageError(f"{out} exists; choose a new file name")
+    out.write_bytes(built.envelope)
+    codes: list[str] = []
+    written: list[str] = []
+    if qr_target:
+        codes = qr.encode(built.envelope)
+        written = _write_qr(qr_target, codes)
+    disclosed = {
+        s.credential.title: (list(s.paths) if s.credential.disclosable else "whole credential")
+        for s in selections
+    }
+    env.emit(
+        {
+            "out": str(out),
+            "bytes": len(built.envelope),
+            "qr": written,
+            "qr_codes": len(codes),
+            "qr_versions": [qr.qr_version(c) for c in codes],
+            "qr_characters": [len(c) for c in codes],
+            "notes": list(built.notes),
+            "disclosed": disclosed,
+        },
+        lambda: (
+            f"Wrote {out} ({len(built.envelope)} bytes)"
+            + (f"; {len(codes)} QR code(s): {', '.join(written)}" if codes else "")
+        ),
+    )
+
+
+def _presentation_bytes(inputs: tuple[str, ...]) -> bytes:
+    """The presentation file, from files, pasted text ('-') or QR images in any order."""
+    from wallet.present import qr
+    from wallet.sources import is_image
+
+    payloads: list[str] = []
+    documents: list[bytes] = []
+    for name in inputs:
+        if name == "-":
+            data = _read_capped(sys.stdin.buffer, "stdin")
+        else:
+            path = Path(name)
+            if not path.is_file():
+                raise NotFound(f"{name}: no such file")
+            data = _read_file(path)
+        if is_image(data):
+            payloads.extend(qr.read_qr_images([data], names=[name]))
+        elif data.lstrip().startswith(b"LW1:"):
+            payloads.extend(line for line in data.decode("ascii", "replace").split() if line)
+        else:
+            documents.append(data)
+    if (payloads and documents) or len(documents) > 1:
+        raise UsageError("give one presentation: a file, pasted text, or its QR codes")
+    return qr.decode(payloads) if payloads else documents[0]
+
+
+@cli.command(name="verify-presentation")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--audience", required=True, help="Your own name as the verifier: it must match.")
+@click.option("--nonce", required=True, help="The challenge you gave: it must match.")
+@click.option(
+    "--max-age", default=300, show_default=True, help="Seconds a presentation stays fresh."
+)
+@click.option("--no-wallet", is_flag=True, help="Do not use your wallet's trust list and cache.")
+@json_option
+@pass_env
+def verify_presentation(
+    env: Env, inputs: tuple[str, ...], audience: str, nonce: str, max_age: int, no_wallet: bool
+) -> None:
+    """Verifier mode: check a presentation (file, '-' text, QR images) offline; exit 0 if valid."""
+    from wallet.api import verify_presentation as verify_envelope
+    from wallet.model import Verdict
+    from wallet.store import Store
+    from wallet.verify.context import VerifyContext
+
+    data = _presentation_bytes(inputs)
+    use_wallet = not no_wallet and Store.exists(env.wallet_path)
+    ctx = env.open().verify_context() if use_wallet else VerifyContext()
+    result = verify_envelope(data, ctx, audience=audience, nonce=nonce, max_age_s=max_age)
+    summary = result.to_dict()
+
+    def text() -> str:
+        lines = [f"verdict: {summary['verdict']}"]
+        for item in summary["credentials"]:
+            lines.append("")
+            title = item["title"] or "(unreadable credential)"
+            lines.append(f"{title}  ({item['issuer'] or 'unknown issuer'})")
+            lines.append(f"  verdict: {item['verdict']}")
+            for check in item["checks"]:
+                detail = f"  {check['detail']}" if check["detail"] else ""
+                lines.append(f"  {check['status']:12} {check['name']}{detail}")
+            if item["whole_credential"]:
+                lines.append("  disclosed: the whole credential")
+            else:
+                lines.append("  disclosed claims:")
+                claims = item["claims"] or {}
+                for key in sorted(claims):
+                    lines.append(f"    {key}: {json.dumps(claims[key], ensure_ascii=False)}")
+        return "\n".join(lines)
+
+    env.emit(summary, text)
+    if result.verdict is not Verdict.VALID:
+        sys.exit(1)
+
+
+@cli.command()
+@json_option
+@pass_env
+def challenge(env: Env) -> None:
+    """Print a fresh short nonce for the learner to use in their presentation."""
+    import secrets
+
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+    code = "".join(secrets.choice(alphabet) for _ in range(8))
+    nonce = f"{code[:4]}-{code[4:]}"
+    env.emit({"nonce": nonce}, nonce)
+
+
 # -- demo ---------------------------------------------------------------------------------
 
 
 @cli.command()
+@json_option
 @pass_env
 def demo(env: Env) -> None:
     """Create (or reopen) a demo wallet with sample credentials and show them."""

@@ -60,6 +60,7 @@ def make_vp_ldp(
     challenge: str,
     domain: str,
     created: str | None = None,
+    expires: str | None = None,
 ) -> dict[str, Any]:
     vp = {
         "@context": [VC2],
@@ -75,6 +76,7 @@ def make_vp_ldp(
         challenge=challenge,
         domain=domain,
         created=created,
+        expires=expires,
         cryptosuite="eddsa-rdfc-2022"
         if holder_key.__class__.__name__.startswith("Ed25519")
         else "ecdsa-rdfc-2019",

@@ -5,8 +5,10 @@ metadata). Keys embedded in a header are never trusted on their own word.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +35,15 @@ _KTY_FOR_ALG = {
 }
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+@contextlib.contextmanager
+def _quiet_eddsa() -> Iterator[None]:
+    # joserfc warns that "EdDSA" is superseded by "Ed25519" (RFC 9864); issuers and the
+    # reference SD-JWT library still use it, so we accept it on purpose.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="EdDSA is deprecated")
+        yield
 
 
 class BadSignature(VerificationFailed):
@@ -95,7 +106,8 @@ def verify_with_jwk(token: CompactJWS, jwk: Mapping[str, Any]) -> None:
     public = {k: v for k, v in jwk.items() if k in ("kty", "crv", "x", "y", "n", "e")}
     try:
         key = JWKRegistry.import_key(public)
-        jose_jws.deserialize_compact(token.text, key, algorithms=[alg])
+        with _quiet_eddsa():
+            jose_jws.deserialize_compact(token.text, key, algorithms=[alg])
     except JoseError:
         raise BadSignature("the signature does not match (tampered or wrong key)") from None
     except ValueError:
@@ -137,7 +149,8 @@ def sign_compact(
         if isinstance(payload, bytes)
         else json.dumps(payload, separators=(",", ":")).encode()
     )
-    return jose_jws.serialize_compact(protected, body, jose_key, algorithms=[alg])
+    with _quiet_eddsa():
+        return jose_jws.serialize_compact(protected, body, jose_key, algorithms=[alg])
 
 
 # -- issuer key resolution, offline ----------------------------------------------------

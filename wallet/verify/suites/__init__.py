@@ -157,6 +157,7 @@ def sign(
     created: str | None = None,
     challenge: str | None = None,
     domain: str | None = None,
+    expires: str | None = None,
     cryptosuite: str = "eddsa-rdfc-2022",
 ) -> dict[str, Any]:
     """A copy of ``document`` with a new proof added (to a proof set if one exists)."""
@@ -190,6 +191,8 @@ def sign(
         proof["challenge"] = challenge
     if domain is not None:
         proof["domain"] = domain
+    if expires is not None:
+        proof["expires"] = expires
     data = hash_data(suite, unsecured, proof, key.public_key())
     if isinstance(key, ed25519.Ed25519PrivateKey):
         raw = key.sign(data)

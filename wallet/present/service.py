@@ -1,0 +1,270 @@
+"""Building and checking whole presentations: pick the right mechanism per credential,
+bind everything to the verifier's nonce and audience, and verify all of it offline."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from wallet.errors import MalformedInput, UsageError, WalletError
+from wallet.formats import registry
+from wallet.model import Check, CheckStatus, Credential, Verdict, VerificationReport
+from wallet.present import sdjwt as present_sd
+from wallet.present import vp
+from wallet.present.envelope import Part, build_envelope, parse_envelope
+from wallet.verify import engine
+from wallet.verify.context import VerifyContext
+
+JSONLD_FORMATS = frozenset({"vc-jsonld", "clr"})
+JWT_FORMATS = frozenset({"vc-jwt", "ob2", "ob2-signed"})
+_RANK = {
+    Verdict.VALID: 0,
+    Verdict.VALID_UNTRUSTED_ISSUER: 1,
+    Verdict.UNVERIFIABLE: 2,
+    Verdict.INVALID: 3,
+}
+
+
+@dataclass(frozen=True)
+class Signer:
+    private_key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+    did: str
+    jwk: dict[str, Any]
+
+    @property
+    def verification_method(self) -> str:
+        return f"{self.did}#{self.did[len('did:key:') :]}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    credential: Credential
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Built:
+    envelope: bytes
+    notes: tuple[str, ...]
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _same_key(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a.get(k) == b.get(k) for k in ("kty", "crv", "x", "y"))
+
+
+def whole_credential_notes(selections: Sequence[Selection]) -> list[str]:
+    """What the learner must be told before export: which credentials go out whole."""
+    notes = []
+    for s in selections:
+        if not s.credential.disclosable:
+            extra = " (the claims you picked cannot be shown on their own)" if s.paths else ""
+            notes.append(
+                f"'{s.credential.title}' has no selective disclosure: the whole credential"
+                f" will be shown{extra}"
+            )
+    return notes
+
+
+def build(
+    selections: Sequence[Selection],
+    signers: Sequence[Signer],
+    *,
+    audience: str,
+    nonce: str,
+    expires_in: int | None = None,
+    now: int | None = None,
+) -> Built:
+    if not selections:
+        raise UsageError("choose at least one credential to present")
+    if not audience or not nonce:
+        raise UsageError("a presentation needs the verifier's audience and nonce")
+    iat = now if now is not None else int(time.time())
+    exp = iat + expires_in if expires_in else None
+    ed = next((s for s in signers if isinstance(s.private_key, ed25519.Ed25519PrivateKey)), None)
+    if ed is None:
+        raise UsageError("the wallet has no Ed25519 holder key")
+    parts: list[Part] = []
+    jsonld: list[dict[str, Any]] = []
+    jwts: list[str | dict[str, Any]] = []
+    for selection in selections:
+        c = selection.credential
+        if c.format == "sd-jwt":
+            signer = next(
+                (s for s in signers if c.holder_jwk and _same_key(s.jwk, c.holder_jwk)), None
+            )
+            if signer is None:
+                raise UsageError(f"'{c.title}' is bound to a key that is not in this wallet")
+            text = c.raw.decode("ascii").strip()
+            parts.append(
+                Part(
+                    "sd-jwt",
+                    present_sd.present(
+                        text,
+                        selection.paths,
+                        signer.private_key,
+                        audience=audience,
+                        nonce=nonce,
+                        iat=iat,
+                        exp=exp,
+                    ),
+                )
+            )
+        elif c.format in JSONLD_FORMATS:
+            jsonld.append(json.loads(c.raw))
+        elif c.format in JWT_FORMATS:
+            raw = c.raw.decode("utf-8").strip()
+            jwts.append(json.loads(raw) if raw.startswith("{") else raw)
+        else:
+            raise UsageError(f"'{c.title}' ({c.format}) cannot be presented")
+    if jsonld:
+        document = vp.make_vp_ldp(
+            jsonld,
+            ed.private_key,
+            ed.did,
+            ed.verification_method,
+            challenge=nonce,
+            domain=audience,
+            created=_iso(iat),
+            expires=_iso(exp) if exp else None,
+        )
+        parts.append(Part("vp-ldp", document))
+    if jwts:
+        parts.append(
+            Part(
+                "vp-jwt",
+                vp.make_vp_jwt(
+                    jwts,
+                    ed.private_key,
+                    ed.did,
+                    ed.verification_method,
+                    audience=audience,
+                    nonce=nonce,
+                    iat=iat,
+                    exp=exp,
+                ),
+            )
+        )
+    envelope = build_envelope(parts, audience=audience, nonce=nonce, created=_iso(iat))
+    return Built(envelope, tuple(whole_credential_notes(selections)))
+
+
+# -- verifier side ---------------------------------------------------------------------------
+
+
+@dataclass
+class PresentedItem:
+    format: str
+    credential: Credential | None
+    report: VerificationReport
+    claims: dict[str, Any] | None = None  # what the verifier sees (SD-JWT: after disclosure)
+    disclosed: list[str] = field(default_factory=list)
+    whole: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.credential
+        return {
+            "format": self.format,
+            "title": c.title if c else None,
+            "issuer": (c.issuer.name or c.issuer.id) if c else None,
+            "verdict": self.report.verdict.value,
+            "checks": [x.to_dict() for x in self.report.checks],
+            "whole_credential": self.whole,
+            "disclosed": self.disclosed,
+            "claims": self.claims,
+        }
+
+
+@dataclass
+class PresentationResult:
+    items: list[PresentedItem]
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.items:
+            return Verdict.INVALID
+        return max((i.report.verdict for i in self.items), key=lambda v: _RANK[v])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict.value, "credentials": [i.to_dict() for i in self.items]}
+
+
+def _report(checks: list[Check], ctx: VerifyContext) -> VerificationReport:
+    return VerificationReport(tuple(checks), ctx.now.isoformat())
+
+
+def _whole(
+    fmt: str, credential_value: Any, binding: list[Check], ctx: VerifyContext
+) -> PresentedItem:
+    data = (
+        credential_value.encode("utf-8")
+        if isinstance(credential_value, str)
+        else json.dumps(credential_value).encode("utf-8")
+    )
+    try:
+        credential = registry.parse(data)
+    except WalletError as exc:
+        return PresentedItem(
+            fmt, None, _report([Check("format", CheckStatus.FAILED, exc.message), *binding], ctx)
+        )
+    report = engine.verify_credential(credential, ctx)
+    claims = credential.document if isinstance(credential.document, dict) else None
+    return PresentedItem(fmt, credential, _report([*report.checks, *binding], ctx), claims)
+
+
+def verify(
+    envelope_bytes: bytes,
+    ctx: VerifyContext,
+    *,
+    audience: str,
+    nonce: str,
+    max_age_s: int = 300,
+) -> PresentationResult:
+    envelope = parse_envelope(envelope_bytes)
+    items: list[PresentedItem] = []
+    for part in envelope.parts:
+        if part.format == "sd-jwt" and isinstance(part.data, str):
+            result = present_sd.verify_presentation(
+                part.data, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s
+            )
+            if result.credential is None:
+                items.append(
+                    PresentedItem("sd-jwt", None, _report(result.checks, ctx), whole=False)
+                )
+                continue
+            report = engine.verify_credential(result.credential, ctx)
+            binding = [c for c in result.checks if c.name not in ("signature", "disclosures")]
+            items.append(
+                PresentedItem(
+                    "sd-jwt",
+                    result.credential,
+                    _report([*report.checks, *binding], ctx),
+                    result.claims,
+                    result.disclosed,
+                    whole=False,
+                )
+            )
+        elif part.format == "vp-jwt" and isinstance(part.data, str):
+            credentials, binding = vp.verify_vp_jwt(
+                part.data, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s
+            )
+            items.extend(_whole("vp-jwt", c, binding, ctx) for c in credentials)
+        elif part.format == "vp-ldp" and isinstance(part.data, dict):
+            credentials, binding = vp.verify_vp_ldp(
+                part.data, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s
+            )
+            items.extend(_whole("vp-ldp", c, binding, ctx) for c in credentials)
+        else:
+            raise MalformedInput(f"presentation part of format {part.format} is malformed")
+    if not items:
+        raise MalformedInput("the presentation holds no credential")
+    return PresentationResult(items)

@@ -1,0 +1,36 @@
+"""What a learner hands the wallet: a credential file, a baked badge image, or a photo or
+screenshot of QR codes. Turns each into the credential bytes inside."""
+
+from __future__ import annotations
+
+from wallet.errors import MalformedInput, UnsupportedInput
+from wallet.formats import baking, detect
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def is_image(data: bytes) -> bool:
+    return data.startswith((detect.PNG_SIGNATURE, JPEG_MAGIC, b"GIF8")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )
+
+
+def _has_baked_credential(data: bytes) -> bool:
+    try:
+        baking.unbake(data)
+    except baking.HostedUrlOnly:
+        return True  # still a badge (its error says to import the URL), not a QR picture
+    except (MalformedInput, UnsupportedInput):
+        return False
+    return True
+
+
+def credential_payloads(name: str, data: bytes) -> list[bytes]:
+    """Credential bytes from one source: itself, or the text of the QR codes pictured in it."""
+    if is_image(data) and not (
+        data.startswith(detect.PNG_SIGNATURE) and _has_baked_credential(data)
+    ):
+        from wallet.present import qr
+
+        return [text.encode("utf-8") for text in qr.read_qr_images([data], names=[name])]
+    return [data]
