@@ -38,7 +38,7 @@ MAX_STATUS_SIZE = 8
 BITSTRING = "BitstringStatusListEntry"
 STATUSLIST2021 = "StatusList2021Entry"
 OB2_REVOCATION = "OB2RevocationList"
-TOKEN_STATUS_LIST = "TokenStatusList"  # noqa: S105 (a type name)
+TOKEN_STATUS_LIST = "TokenStatusList"
 # Names other modules may use for an IETF token status list reference.
 _TOKEN_ALIASES = frozenset(
     {"tokenstatuslist", "status_list", "statuslist+jwt", "ietfstatuslist", "ietf-status-list"}
