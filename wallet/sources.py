@@ -32,5 +32,16 @@ def credential_payloads(name: str, data: bytes) -> list[bytes]:
     ):
         from wallet.present import qr
 
-        return [text.encode("utf-8") for text in qr.read_qr_images([data], names=[name])]
+        texts = qr.read_qr_images([data], names=[name])
+        for text in texts:
+            if (
+                text.strip()
+                .lower()
+                .startswith(("http://", "https://", "openid-credential-offer://"))
+            ):
+                raise UnsupportedInput(
+                    f"the QR code in {name} holds a link ({text.strip()[:60]}); importing it needs"
+                    " the network: download the credential and import the file"
+                )
+        return [text.encode("utf-8") for text in texts]
     return [data]
