@@ -722,7 +722,9 @@ def _presentation_bytes(inputs: tuple[str, ...]) -> bytes:
         if is_image(data):
             payloads.extend(qr.read_qr_images([data], names=[name]))
         elif data.lstrip().startswith(b"LW1:"):
-            payloads.extend(line for line in data.decode("ascii", "replace").split() if line)
+            # One payload per line; Base45 has spaces, so never split on them.
+            text = data.decode("ascii", "replace")
+            payloads.extend(line for line in text.splitlines() if line.strip())
         else:
             documents.append(data)
     if (payloads and documents) or len(documents) > 1:

@@ -221,7 +221,8 @@ def encode(envelope_bytes: bytes, *, capacity: int = QR_CAPACITY) -> list[str]:
 
 def decode(payloads: list[str]) -> bytes:
     """Rebuild the presentation file from QR payloads scanned in any order."""
-    texts = [p.strip() for p in payloads if p.strip()]
+    # Base45 includes the space character: strip line ends only, never spaces.
+    texts = [p.strip("\r\n") for p in payloads if p.strip("\r\n")]
     if not texts:
         raise MalformedInput("no QR payload given")
     for t in texts:
