@@ -227,3 +227,21 @@ def test_io_error_during_write_rolls_back(
     assert [r.id for r in store.list()] == [first]
     store.close()
     assert [r.id for r in Store.open(tmp_path / "w", PASSPHRASE).list()] == [first]
+
+
+def test_put_many_is_one_transaction_and_verifies_on_reopen(
+    make_store: MakeStore, tmp_path: Path
+) -> None:
+    store, _ = make_store()
+    before = int(
+        store._connection().execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
+    )
+    ids = store.put_many("credential", [{"n": i} for i in range(50)])
+    after = int(
+        store._connection().execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
+    )
+    assert after == before + 1
+    store.close()
+    reopened = Store.open(tmp_path / "w", PASSPHRASE)
+    assert sorted(r.data["n"] for r in reopened.list()) == list(range(50))
+    assert {r.id for r in reopened.list()} == set(ids)

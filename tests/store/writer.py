@@ -24,7 +24,7 @@ def main() -> None:
                 print(rid, flush=True)
             for rid in ids:
                 time.sleep(0.2)
-                store._write(lambda rows, r=rid: (r, _row(store, r, rows)))
+                store._write(lambda rows, r=rid: [(r, _row(store, r, rows))])
         else:
             rid = store.put("credential", {"n": i, "pad": "x" * (i % 7) * 50})
             print(rid, flush=True)

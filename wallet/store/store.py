@@ -55,6 +55,11 @@ class _Row:
     blob: bytes
 
 
+_Changes = list[tuple[str, _Row | None]]
+_Items = list[dict[str, Any]]
+_Ids = list[str]
+
+
 @dataclass(frozen=True)
 class _Slot:
     slot: str
@@ -371,7 +376,7 @@ class Store:
         if not kind or "\x00" in kind:
             raise UsageError("record kind must be a non-empty string")
 
-        def change(rows: dict[str, _Row]) -> tuple[str, _Row]:
+        def change(rows: dict[str, _Row]) -> _Changes:
             rid = record_id or secrets.token_hex(16)
             old = rows.get(rid)
             if record_id is not None and old is None:
@@ -380,11 +385,32 @@ class Store:
                 raise UsageError(f"record {rid} is a {old.kind}, not a {kind}")
             revision = old.revision + 1 if old else 1
             blob = records.seal(self._sub().records, self.store_id, rid, kind, revision, data)
-            return rid, _Row(rid, kind, revision, blob)
+            return [(rid, _Row(rid, kind, revision, blob))]
 
-        rid, _ = self._write(change)
+        rid = self._write(change)[0]
         self._data[rid] = json.loads(json.dumps(data))
         return rid
+
+    def put_many(self, kind: str, items: _Items) -> _Ids:
+        """Add several new records in one transaction (one fsync, one MAC update)."""
+        self._use()
+        self._writable()
+        if not kind or "\x00" in kind:
+            raise UsageError("record kind must be a non-empty string")
+        key = self._sub().records
+
+        def change(rows: dict[str, _Row]) -> _Changes:
+            made: _Changes = []
+            for data in items:
+                rid = secrets.token_hex(16)
+                blob = records.seal(key, self.store_id, rid, kind, 1, data)
+                made.append((rid, _Row(rid, kind, 1, blob)))
+            return made
+
+        ids = self._write(change)
+        for rid, data in zip(ids, items, strict=True):
+            self._data[rid] = json.loads(json.dumps(data))
+        return ids
 
     def get(self, record_id: str) -> Record:
         self._use()
@@ -407,10 +433,10 @@ class Store:
         self._use()
         self._writable()
 
-        def change(rows: dict[str, _Row]) -> tuple[str, None]:
+        def change(rows: dict[str, _Row]) -> _Changes:
             if record_id not in rows:
                 raise NotFound(f"no record {record_id}")
-            return record_id, None
+            return [(record_id, None)]
 
         self._write(change)
         self._data.pop(record_id, None)
@@ -432,7 +458,7 @@ class Store:
             _slot_aad(self.store_id, PASSPHRASE_SLOT),
         )
         new_slot = _Slot(PASSPHRASE_SLOT, "argon2id", params.to_json(), salt, wrapped)
-        self._write(lambda rows: ("", None), new_slot=new_slot)
+        self._write(lambda rows: [], new_slot=new_slot)
 
     def snapshot(self, dest: Path) -> None:
         """A consistent copy of the (still encrypted) database via VACUUM INTO."""
@@ -489,10 +515,10 @@ class Store:
 
     def _write(
         self,
-        change: Callable[[dict[str, _Row]], tuple[str, _Row | None]],
+        change: Callable[[dict[str, _Row]], _Changes],
         *,
         new_slot: _Slot | None = None,
-    ) -> tuple[str, _Row | None]:
+    ) -> _Ids:
         """One BEGIN IMMEDIATE transaction: apply ``change``, re-seal the MAC, bump generation."""
         conn = self._connection()
         sub = self._sub()
@@ -501,12 +527,16 @@ class Store:
         except sqlite3.Error as exc:
             raise _storage_error(exc) from None
         try:
-            snap = _read_snapshot(conn)
-            if snap.generation != self._generation:
-                self._load(snap, ignore_damaged=False)
+            # Only the generation and the slots are read; all rows only when another
+            # process wrote since we last looked.
+            generation_now = int(
+                conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+            )
+            if generation_now != self._generation:
+                self._load(_read_snapshot(conn), ignore_damaged=False)
+            slots = _read_slots(conn)
             rows = dict(self._rows)
-            rid, row = change(rows)
-            slots = dict(snap.slots)
+            changes = change(rows)
             if new_slot is not None:
                 slots[new_slot.slot] = new_slot
                 conn.execute(
@@ -514,7 +544,7 @@ class Store:
                     " WHERE slot = ?",
                     (new_slot.kdf, new_slot.params, new_slot.salt, new_slot.wrapped, new_slot.slot),
                 )
-            if rid:
+            for rid, row in changes:
                 if row is None:
                     rows.pop(rid)
                     conn.execute("DELETE FROM records WHERE id = ?", (rid,))
@@ -526,7 +556,7 @@ class Store:
                         " revision = excluded.revision, blob = excluded.blob",
                         (row.id, row.kind, row.revision, row.blob),
                     )
-            generation = snap.generation + 1
+            generation = generation_now + 1
             manifest = json.dumps(_manifest(rows), sort_keys=True, separators=(",", ":")).encode()
             mac = _mac(sub.mac, self.store_id, generation, slots, manifest)
             conn.executemany(
@@ -540,13 +570,20 @@ class Store:
                 raise _storage_error(exc) from None
             raise
         self._rows, self._generation = rows, generation
-        return rid, row
+        return [rid for rid, _ in changes]
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
     # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
     with contextlib.suppress(sqlite3.Error):
         conn.execute("ROLLBACK")
+
+
+def _read_slots(conn: sqlite3.Connection) -> dict[str, _Slot]:
+    return {
+        r[0]: _Slot(r[0], r[1], r[2], bytes(r[3]), bytes(r[4]))
+        for r in conn.execute("SELECT slot, kdf, params, salt, wrapped FROM key_slots")
+    }
 
 
 def _read_snapshot(conn: sqlite3.Connection) -> _Snapshot:
@@ -559,10 +596,7 @@ def _read_snapshot(conn: sqlite3.Connection) -> _Snapshot:
             k: bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
             for k, v in conn.execute("SELECT key, value FROM meta")
         }
-        slots = {
-            r[0]: _Slot(r[0], r[1], r[2], bytes(r[3]), bytes(r[4]))
-            for r in conn.execute("SELECT slot, kdf, params, salt, wrapped FROM key_slots")
-        }
+        slots = _read_slots(conn)
         rows = {
             r[0]: _Row(r[0], r[1], int(r[2]), bytes(r[3]))
             for r in conn.execute("SELECT id, kind, revision, blob FROM records")
