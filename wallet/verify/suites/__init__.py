@@ -25,6 +25,7 @@ from wallet.verify.suites.hashing import SUITES, Suite, hash_data, signature_to_
 NOT_SUPPORTED = ("bbs-2023", "ecdsa-sd-2023", "MerkleProof2019", "merkle-proof-2019")
 DI_V2 = "https://w3id.org/security/data-integrity/v2"
 CRED_V1 = "https://www.w3.org/2018/credentials/v1"
+ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 
@@ -168,13 +169,13 @@ def sign(
         raise UnsupportedInput(f"{cryptosuite} cannot sign with this key type")
     doc = copy.deepcopy(document)
     contexts = doc.get("@context")
-    if (
-        cryptosuite != "Ed25519Signature2020"
-        and isinstance(contexts, list)
-        and CRED_V1 in contexts
-        and DI_V2 not in contexts
-    ):
-        contexts.append(DI_V2)
+    # The proof's own terms must be defined by the document's contexts, or rdfc drops them.
+    if isinstance(contexts, list):
+        if cryptosuite == "Ed25519Signature2020" and ED25519_2020 not in contexts:
+            contexts.append(ED25519_2020)
+        elif cryptosuite != "Ed25519Signature2020" and CRED_V1 in contexts:
+            if DI_V2 not in contexts:
+                contexts.append(DI_V2)
     existing = proofs_of(doc)
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     proof: dict[str, Any] = (
