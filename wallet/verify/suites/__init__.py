@@ -171,11 +171,10 @@ def sign(
     contexts = doc.get("@context")
     # The proof's own terms must be defined by the document's contexts, or rdfc drops them.
     if isinstance(contexts, list):
-        if cryptosuite == "Ed25519Signature2020" and ED25519_2020 not in contexts:
-            contexts.append(ED25519_2020)
-        elif cryptosuite != "Ed25519Signature2020" and CRED_V1 in contexts:
-            if DI_V2 not in contexts:
-                contexts.append(DI_V2)
+        legacy = cryptosuite == "Ed25519Signature2020"
+        needed = ED25519_2020 if legacy else DI_V2 if CRED_V1 in contexts else None
+        if needed and needed not in contexts:
+            contexts.append(needed)
     existing = proofs_of(doc)
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     proof: dict[str, Any] = (
