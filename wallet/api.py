@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed
 from wallet.model import CheckStatus, Credential, VerificationReport
+from wallet.present.sdjwt import claim_exists
 from wallet.present.service import (
     Built,
     PresentationResult,
@@ -393,38 +394,4 @@ def verify_presentation(
 
 
 def _has_claim(credential: Credential, path: str) -> bool:
-    if path in credential.disclosable:
-        return True
-    node: Any = credential.document
-    for part in path.split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
-    return True
-
-
-def _cached(record: Record) -> CachedDocument:
-    return CachedDocument(
-        url=record.data["url"],
-        data=base64.b64decode(record.data["data"]),
-        fetched_at=datetime.fromisoformat(record.data["fetched_at"]),
-        media_type=record.data.get("media_type", "application/json"),
-    )
-
-
-def _search_text(credential: Credential) -> str:
-    parts: Iterable[str | None] = (
-        credential.title,
-        credential.description,
-        credential.issuer.name,
-        credential.issuer.id,
-        credential.achievement.name if credential.achievement else None,
-        *(
-            a.target_name
-            for a in (credential.achievement.alignments if credential.achievement else ())
-        ),
-    )
-    return " ".join(p for p in parts if p).casefold()
+    return path in credential.disclosable or claim_exists(credential.document, path)

@@ -26,16 +26,15 @@ from joserfc.jwk import JWKRegistry
 from wallet.errors import MalformedInput, UnsupportedInput, WalletError
 from wallet.formats import detect
 from wallet.formats.jsonutil import load_json
+from wallet.formats.vc_jsonld import normalize_alignment, normalize_evidence, normalize_issuer
 from wallet.model import (
     SIGNATURE,
     STATUS,
     Achievement,
-    Alignment,
     Check,
     CheckStatus,
     Credential,
     Endorsement,
-    Evidence,
     Issuer,
     StatusRef,
     Subject,
@@ -87,30 +86,6 @@ def _age(doc: CachedDocument, now: datetime) -> str:
 # -- parsing ------------------------------------------------------------------------------------
 
 
-def _issuer(value: Any) -> Issuer:
-    if isinstance(value, str):
-        return Issuer(id=value)
-    profile = _obj(value)
-    return Issuer(
-        id=_str(profile.get("id")),
-        name=_str(profile.get("name")),
-        url=_str(profile.get("url")),
-        image=_id_of(profile.get("image")),
-        email=_str(profile.get("email")),
-    )
-
-
-def _alignment(value: Any) -> Alignment:
-    a = _obj(value)
-    return Alignment(
-        target_name=_str(a.get("targetName")),
-        target_url=_str(a.get("targetUrl")),
-        target_framework=_str(a.get("targetFramework")),
-        target_code=_str(a.get("targetCode")),
-        target_description=_str(a.get("targetDescription")),
-    )
-
-
 def _achievement(badge: Any) -> Achievement | None:
     if isinstance(badge, str):
         return Achievement(id=badge)
@@ -127,21 +102,9 @@ def _achievement(badge: Any) -> Achievement | None:
         criteria_url=_str(criteria) or _str(criteria_obj.get("id")),
         image=_id_of(b.get("image")),
         tags=tuple(t for t in _items(b.get("tags")) if isinstance(t, str)),
-        alignments=tuple(_alignment(a) for a in _items(b.get("alignment")) if isinstance(a, dict)),
-    )
-
-
-def _evidence(value: Any) -> Evidence:
-    if isinstance(value, str):
-        return Evidence(id=value)
-    e = _obj(value)
-    return Evidence(
-        id=_str(e.get("id")),
-        name=_str(e.get("name")),
-        narrative=_str(e.get("narrative")),
-        description=_str(e.get("description")),
-        genre=_str(e.get("genre")),
-        audience=_str(e.get("audience")),
+        alignments=tuple(
+            normalize_alignment(a) for a in _items(b.get("alignment")) if isinstance(a, dict)
+        ),
     )
 
 
@@ -150,7 +113,7 @@ def _endorsement(value: Any) -> Endorsement | None:
     if not e:
         return None  # a URL to an endorsement we have not fetched
     return Endorsement(
-        issuer=_issuer(e.get("issuer")),
+        issuer=normalize_issuer(e.get("issuer")),
         comment=_str(_obj(e.get("claim")).get("endorsementComment")),
         issued=_str(e.get("issuedOn")),
     )
@@ -204,12 +167,12 @@ def normalize(assertion: dict[str, Any], raw: bytes, fmt: str, media_type: str) 
         raw=raw,
         title=title,
         description=achievement.description if achievement else None,
-        issuer=_issuer(issuer_value) if issuer_value is not None else Issuer(),
+        issuer=normalize_issuer(issuer_value) if issuer_value is not None else Issuer(),
         subject=_subject(assertion),
         issued=_str(assertion.get("issuedOn")),
         valid_until=_str(assertion.get("expires")),
         achievement=achievement,
-        evidence=tuple(_evidence(e) for e in _items(assertion.get("evidence"))),
+        evidence=tuple(normalize_evidence(e) for e in _items(assertion.get("evidence"))),
         endorsements=tuple(endorsements),
         status=_status_refs(assertion, issuer_value),
         media_type=media_type,

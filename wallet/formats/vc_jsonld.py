@@ -104,7 +104,7 @@ def normalize_issuer(value: Any) -> Issuer:
     )
 
 
-def _alignment(value: Any) -> Alignment:
+def normalize_alignment(value: Any) -> Alignment:
     d = _obj(value)
     return Alignment(
         target_name=_text(d.get("targetName")),
@@ -139,7 +139,7 @@ def _achievement(value: Any) -> Achievement | None:
         human_code=_text(d.get("humanCode")),
         image=_id(d.get("image")),
         tags=tuple(t for t in (_text(x) for x in _items(d.get("tag"))) if t),
-        alignments=tuple(_alignment(a) for a in _items(d.get("alignment"))),
+        alignments=tuple(normalize_alignment(a) for a in _items(d.get("alignment"))),
     )
 
 
@@ -164,7 +164,7 @@ def _results(subject: dict[str, Any], achievement: Any) -> tuple[Result, ...]:
     return tuple(results)
 
 
-def _evidence(value: Any) -> Evidence:
+def normalize_evidence(value: Any) -> Evidence:
     d = _obj(value)
     if not d:
         return Evidence(id=_text(value))
@@ -250,7 +250,7 @@ def normalize_vc(
         credits_earned=_number(subject.get("creditsEarned")),
         term=_text(subject.get("term")),
         results=_results(subject, subject.get("achievement")),
-        evidence=tuple(_evidence(e) for e in _items(doc.get("evidence"))),
+        evidence=tuple(normalize_evidence(e) for e in _items(doc.get("evidence"))),
         endorsements=tuple(_endorsement(e) for e in _items(doc.get("endorsement"))),
         status=_status(doc.get("credentialStatus")),
         media_type=media_type,

@@ -107,7 +107,7 @@ def select_disclosures(
     everything beneath it (disclosing ``address`` shows the whole address)."""
     chosen: set[str] = set()
     for path in paths:
-        if not _claim_exists(processed.claims, path):
+        if not claim_exists(processed.claims, path):
             raise UsageError(f"{path} is not a claim of this credential")
         for digest, where in processed.paths.items():
             if where == path or path.startswith(where + ".") or where.startswith(path + "."):
@@ -115,7 +115,8 @@ def select_disclosures(
     return tuple(d for d in sd.disclosures if d.digest in chosen)
 
 
-def _claim_exists(claims: Any, path: str) -> bool:
+def claim_exists(claims: Any, path: str) -> bool:
+    """Whether a dot path (array indexes as numbers) names a claim in ``claims``."""
     node = claims
     for part in path.split("."):
         if isinstance(node, dict) and part in node:
