@@ -395,3 +395,27 @@ def verify_presentation(
 
 def _has_claim(credential: Credential, path: str) -> bool:
     return path in credential.disclosable or claim_exists(credential.document, path)
+
+
+def _cached(record: Record) -> CachedDocument:
+    return CachedDocument(
+        url=record.data["url"],
+        data=base64.b64decode(record.data["data"]),
+        fetched_at=datetime.fromisoformat(record.data["fetched_at"]),
+        media_type=record.data.get("media_type", "application/json"),
+    )
+
+
+def _search_text(credential: Credential) -> str:
+    parts: Iterable[str | None] = (
+        credential.title,
+        credential.description,
+        credential.issuer.name,
+        credential.issuer.id,
+        credential.achievement.name if credential.achievement else None,
+        *(
+            a.target_name
+            for a in (credential.achievement.alignments if credential.achievement else ())
+        ),
+    )
+    return " ".join(p for p in parts if p).casefold()
