@@ -354,4 +354,5 @@ def read_qr_images(images: list[bytes], names: list[str] | None = None) -> list[
         if not found:
             raise MalformedInput(f"no QR code found in {name}")
         texts.extend(found)
-    return texts
+    # The same code can be reported twice (seen in one image, or two photos of it).
+    return list(dict.fromkeys(texts))
