@@ -115,3 +115,51 @@ def test_reference_presentation_verifies_with_ours() -> None:
     assert keys.jwk_from_public_key(holder_key.public_key()) == {
         k: holder_public[k] for k in ("kty", "crv", "x", "y")
     }
+
+
+def test_reference_presentation_through_the_cli(tmp_path: Any) -> None:
+    """`wallet verify-presentation` on a presentation made by the reference library."""
+    from click.testing import CliRunner
+
+    from tests.jose.conftest import metadata_url
+    from wallet.cli import cli
+
+    holder_key, _ = new_p256()
+    holder_jwk = _jwcrypto_private(holder_key)
+    text, issuer_public = _reference_credential(holder_jwk)
+    holder = SDJWTHolder(text)
+    holder.create_presentation(
+        {"grade": True}, nonce="n-cli", aud="Acme", holder_key=holder_jwk, sign_alg="ES256"
+    )
+    presentation = tmp_path / "from-reference.txt"
+    presentation.write_text(holder.sd_jwt_presentation)
+    metadata = tmp_path / "issuer-metadata.json"
+    metadata.write_text(json.dumps({"issuer": ISS, "jwks": {"keys": [issuer_public]}}))
+
+    runner = CliRunner()
+    env = {"WALLET_PASSPHRASE": "verifier passphrase"}
+    base = ["--wallet", str(tmp_path / "verifier")]
+    for args in (
+        ["init", "--weak-kdf"],
+        ["cache", "add", metadata_url(ISS), str(metadata)],
+        ["trust", "add", ISS],
+    ):
+        assert runner.invoke(cli, [*base, *args], env=env).exit_code == 0
+    result = runner.invoke(
+        cli,
+        [
+            *base,
+            "--json",
+            "verify-presentation",
+            str(presentation),
+            "--audience",
+            "Acme",
+            "--nonce",
+            "n-cli",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    item = json.loads(result.stdout)["credentials"][0]
+    assert item["verdict"] == "valid" and item["claims"]["grade"] == "A"
+    assert "given_name" not in item["claims"]
