@@ -114,6 +114,7 @@ def test_trust_changes_the_verdict(initialised: RunFn, tmp_path: Path) -> None:
         (b"", 5),
         (b"eyJhbGciOiJub25lIn0.eyJ2YyI6e319.", 5),
         (b"\x89PNG\r\n\x1a\n\x00\x00", 5),
+        (GOOD.read_bytes()[: len(GOOD.read_bytes()) // 2], 5),  # truncated
     ],
 )
 def test_bad_input_is_one_line_and_stores_nothing(

@@ -174,3 +174,11 @@ def test_iss_and_vc_issuer_must_agree() -> None:
     payload["vc"] = {**payload["vc"], "issuer": "did:example:someone-else"}
     status, detail = signature_check(signed(payload))
     assert status is CheckStatus.FAILED and "differs" in detail
+
+
+def test_detached_payload_is_refused() -> None:
+    from wallet.errors import MalformedInput
+
+    header, _, signature = signed().split(".")
+    with pytest.raises(MalformedInput, match="detached"):
+        registry.parse(f"{header}..{signature}".encode())

@@ -95,3 +95,14 @@ def test_unbundled_context_is_never_fetched(monkeypatch: pytest.MonkeyPatch) -> 
     checks = suites.verify(doc, VerifyContext())
     assert [c.status for c in checks] == [N]
     assert "examples/v2 is not bundled; not fetched" in checks[0].detail
+
+
+@pytest.mark.usefixtures("examples_context")
+def test_contexts_are_read_once_not_per_verification() -> None:
+    doc = load("w3c-vc-di-eddsa/TestVectors/eddsa-rdfc-2022/signedDataInt.json")
+    suites.verify(doc, VerifyContext())
+    before = jsonld._bundled.cache_info()
+    for _ in range(5):
+        assert suites.verify(doc, VerifyContext())[0].status is P
+    after = jsonld._bundled.cache_info()
+    assert after.misses == before.misses  # no file re-read, no re-parse

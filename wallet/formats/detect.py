@@ -129,6 +129,8 @@ def jwt_parts(text: str) -> tuple[dict[str, Any], Any]:
     pieces = text.split(".")
     if len(pieces) != 3:
         raise MalformedInput("a compact JWS has three dot-separated parts")
+    if not pieces[1]:
+        raise MalformedInput("detached JWS payloads are not accepted")
     header = load_json(b64url_decode(pieces[0], what="JWS header"))
     if not isinstance(header, dict):
         raise MalformedInput("JWS header must be a JSON object")
