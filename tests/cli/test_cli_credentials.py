@@ -216,3 +216,35 @@ def test_interview_flow_through_the_cli(initialised: RunFn, tmp_path: Path) -> N
         "verify-presentation", *images[1:], "--audience", "Acme", "--nonce", nonce, "--no-wallet"
     )
     assert missing.exit_code == 5 and "is missing" in missing.stderr
+
+
+def _dcc_expected(path: Path) -> str:
+    from datetime import UTC, datetime
+
+    doc = json.loads(path.read_text())
+    now = datetime.now(UTC).isoformat()
+    until = doc.get("validUntil") or doc.get("expirationDate")
+    start = doc.get("validFrom") or doc.get("issuanceDate") or ""
+    if path.name.endswith("-tampered.json") or (until and until < now) or start > now:
+        return "invalid"
+    if "/didweb/" in str(path).lower().replace("\\", "/"):
+        return "unverifiable"
+    return "valid_untrusted_issuer"
+
+
+DCC_FILES = sorted(p for p in DCC.rglob("*.json") if p.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    "path", DCC_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}"
+)
+def test_every_dcc_vector_through_wallet_verify(run: RunFn, path: Path) -> None:
+    result = run("verify", str(path), "--json", "--offline", "--no-wallet")
+    assert result.json["verdict"] == _dcc_expected(path)
+    assert result.exit_code == 1  # none of them is "valid": this verifier trusts no issuer
+
+
+def test_import_from_stdin(initialised: RunFn) -> None:
+    result = initialised("--json", "import", "-", input=GOOD.read_bytes())
+    assert result.exit_code == 0
+    assert result.json["results"][0]["source"] == "stdin"

@@ -182,3 +182,27 @@ def test_detached_payload_is_refused() -> None:
     header, _, signature = signed().split(".")
     with pytest.raises(MalformedInput, match="detached"):
         registry.parse(f"{header}..{signature}".encode())
+
+
+@pytest.mark.parametrize("alg", ["ES384", "RS256"])
+def test_es384_and_rs256_issuers_with_cached_keys(alg: str) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key: Any = (
+        ec.generate_private_key(ec.SECP384R1())
+        if alg == "ES384"
+        else rsa.generate_private_key(65537, 2048)
+    )
+    iss = f"https://{alg.lower()}.test"
+    jwk = {**jws.keys.jwk_from_public_key(key.public_key()), "kid": "k1"}
+    payload = {**vc_payload(), "iss": iss}
+    payload["vc"] = {**payload["vc"], "issuer": iss}
+    token = jws.sign_compact(payload, key, alg, headers={"kid": "k1"})
+    assert signature_check(token, ctx_with_issuers({iss: jwk}))[0] is CheckStatus.PASSED
+    other = (
+        ec.generate_private_key(ec.SECP384R1())
+        if alg == "ES384"
+        else rsa.generate_private_key(65537, 2048)
+    )
+    forged = jws.sign_compact(payload, other, alg, headers={"kid": "k1"})
+    assert signature_check(forged, ctx_with_issuers({iss: jwk}))[0] is CheckStatus.FAILED
