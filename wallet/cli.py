@@ -297,11 +297,9 @@ def _backup_secret(env: Env, path: Path | None) -> str:
 
 
 def _report_lines(report: Any) -> str:
-    lines = [f"verdict: {report.verdict.value}"]
-    for check in report.checks:
-        detail = f"  {check.detail}" if check.detail else ""
-        lines.append(f"  {check.status.value:12} {check.name}{detail}")
-    return "\n".join(lines)
+    from wallet.render import report_lines
+
+    return "\n".join(line[2:] for line in report_lines(report.to_dict()))
 
 
 def iter_sources(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
@@ -748,6 +746,7 @@ def verify_presentation(
     """Verifier mode: check a presentation (file, '-' text, QR images) offline; exit 0 if valid."""
     from wallet.api import verify_presentation as verify_envelope
     from wallet.model import Verdict
+    from wallet.render import report_lines
     from wallet.store import Store
     from wallet.verify.context import VerifyContext
 
@@ -763,10 +762,7 @@ def verify_presentation(
             lines.append("")
             title = item["title"] or "(unreadable credential)"
             lines.append(f"{title}  ({item['issuer'] or 'unknown issuer'})")
-            lines.append(f"  verdict: {item['verdict']}")
-            for check in item["checks"]:
-                detail = f"  {check['detail']}" if check["detail"] else ""
-                lines.append(f"  {check['status']:12} {check['name']}{detail}")
+            lines.extend(report_lines(item))
             if item["whole_credential"]:
                 lines.append("  disclosed: the whole credential")
             else:

@@ -128,11 +128,17 @@ def credential_detail(stored: StoredCredential) -> str:
         )
     lines.append("")
     lines.append(f"Verification ({stored.report.verified_at or 'at import'})")
-    lines.append(f"  verdict: {stored.report.verdict.value}")
-    for check in stored.report.checks:
-        detail = f"  {check.detail}" if check.detail else ""
-        lines.append(f"  {check.status.value:12} {check.name}{detail}")
+    lines.extend(report_lines(stored.report.to_dict()))
     return "\n".join(lines)
+
+
+def report_lines(report: dict[str, Any]) -> list[str]:
+    """A report's verdict and checks, one line each (from its JSON form)."""
+    lines = [f"  verdict: {report['verdict']}"]
+    for check in report["checks"]:
+        detail = f"  {check['detail']}" if check["detail"] else ""
+        lines.append(f"  {check['status']:12} {check['name']}{detail}")
+    return lines
 
 
 def credential_json(stored: StoredCredential) -> dict[str, Any]:
