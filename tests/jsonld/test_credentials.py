@@ -247,3 +247,17 @@ def test_fuzz_normalize_with_odd_shapes(value: Any) -> None:
         doc[key] = value
         with contextlib.suppress(WalletError):
             vc_jsonld.parse(json.dumps(doc).encode())
+
+
+def test_partner_endorsement_is_verified_and_a_forged_one_is_a_warning() -> None:
+    doc = sign(own_credential(), COLLEGE)
+    checks = vc_jsonld.verify_document(doc, VerifyContext())
+    endorsement = next(c for c in checks if c.name == "endorsement")
+    assert endorsement.status is CheckStatus.PASSED and "Test Employer" in endorsement.detail
+    unsigned = own_credential()
+    unsigned["endorsement"][0]["credentialSubject"]["endorsementComment"] = "We never said this."
+    forged = sign(unsigned, COLLEGE)  # the college re-signs, but cannot forge the employer
+    report = engine.verify_credential(registry.parse(json.dumps(forged).encode()), VerifyContext())
+    endorsement = next(c for c in report.checks if c.name == "endorsement")
+    assert endorsement.status is CheckStatus.WARNING
+    assert report.verdict is Verdict.VALID_UNTRUSTED_ISSUER  # the credential itself is genuine

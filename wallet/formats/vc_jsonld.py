@@ -272,6 +272,33 @@ def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
     return verify_document(doc, ctx)
 
 
+def endorsement_checks(doc: dict[str, Any], ctx: VerifyContext) -> list[Check]:
+    """Each embedded EndorsementCredential is a third party's signed statement: verified
+    ones are shown as such; one that does not verify is a warning, not the credential's fault."""
+    checks = []
+    for item in _items(doc.get("endorsement")):
+        if not isinstance(item, dict):
+            continue
+        who = normalize_issuer(item.get("issuer"))
+        label = who.name or who.id or "an endorser"
+        endorser = who.id if who.id and who.id.startswith("did:") else None
+        results = suites.verify(item, ctx, expected_controller=endorser)
+        if results and all(c.status is CheckStatus.PASSED for c in results):
+            checks.append(
+                Check("endorsement", CheckStatus.PASSED, f"endorsement by {label} verified")
+            )
+        else:
+            why = next((c.detail for c in results if c.status is not CheckStatus.PASSED), "")
+            checks.append(
+                Check(
+                    "endorsement",
+                    CheckStatus.WARNING,
+                    f"endorsement by {label} not verified: {why}",
+                )
+            )
+    return checks
+
+
 def verify_document(doc: dict[str, Any], ctx: VerifyContext) -> list[Check]:
     issuer = issuer_id(doc)
     if issuer is None:
@@ -280,6 +307,7 @@ def verify_document(doc: dict[str, Any], ctx: VerifyContext) -> list[Check]:
     # https issuer the key's controller cannot be checked offline against it.
     controller = issuer if issuer.startswith("did:") else None
     checks = suites.verify(doc, ctx, expected_controller=controller)
+    checks.extend(endorsement_checks(doc, ctx))
     if controller is None and any(c.status is CheckStatus.PASSED for c in checks):
         checks.append(
             Check(
