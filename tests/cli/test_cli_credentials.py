@@ -248,3 +248,32 @@ def test_import_from_stdin(initialised: RunFn) -> None:
     result = initialised("--json", "import", "-", input=GOOD.read_bytes())
     assert result.exit_code == 0
     assert result.json["results"][0]["source"] == "stdin"
+
+
+def test_search_passphrase_file_and_damaged_wallet(
+    initialised: RunFn, tmp_path: Path, wallet_dir: Path
+) -> None:
+    import sqlite3
+
+    files = holder_samples(initialised, tmp_path / "in")
+    initialised("import", str(files["ob3.json"]), str(files["vc.jwt"]))
+    found = initialised("--json", "list", "--search", "spreadsheets").json["credentials"]
+    assert [c["title"] for c in found] == ["Data Analysis Fundamentals"]  # by its ESCO skill
+    secret = tmp_path / "pass.txt"
+    secret.write_text("correct horse battery staple\n")
+    by_file = initialised("--passphrase-file", str(secret), "--json", "list", passphrase=None)
+    assert by_file.exit_code == 0 and len(by_file.json["credentials"]) == 2
+
+    victim = found[0]["id"]
+    db = sqlite3.connect(wallet_dir / "wallet.db", isolation_level=None)
+    blob = bytearray(db.execute("SELECT blob FROM records WHERE id=?", (victim,)).fetchone()[0])
+    blob[30] ^= 1
+    db.execute("UPDATE records SET blob=? WHERE id=?", (bytes(blob), victim))
+    db.close()
+    damaged = initialised("list")
+    assert damaged.exit_code == 7
+    assert victim in damaged.stderr and damaged.stderr.count("\n") == 1
+    rescued = initialised("--ignore-damaged", "--json", "list")
+    assert rescued.exit_code == 0
+    assert [c["title"] for c in rescued.json["credentials"]] == ["Python for Automation"]
+    assert victim in rescued.stderr
