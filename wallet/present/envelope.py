@@ -9,16 +9,19 @@ for byte.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from wallet.errors import MalformedInput
-from wallet.formats.jsonutil import load_json
+from wallet.formats.jsonutil import check_size, load_json
 
 TYPE = "LearnerWalletPresentation"
 VERSION = 1
 FORMATS = ("sd-jwt", "vp-jwt", "vp-ldp")
 MAX_PARTS = 50
+# A bare compact JWT / SD-JWT: base64url segments joined by "." and "~".
+_COMPACT = re.compile(rb"[A-Za-z0-9_\-.~]+")
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,14 @@ def build_envelope(parts: list[Part], *, audience: str, nonce: str, created: str
 
 def parse_envelope(data: bytes) -> Envelope:
     """An envelope, or a bare SD-JWT / VP-JWT / VP JSON taken as a one-part envelope."""
+    check_size(data)  # the JSON branch checks too; a bare compact string needs it here
     text = data.strip()
     if not text:
         raise MalformedInput("the presentation is empty")
     if not text.startswith(b"{"):
-        try:
-            compact = text.decode("ascii")
-        except UnicodeDecodeError:
-            raise MalformedInput("a presentation must be JSON or a compact JWT/SD-JWT") from None
+        if not _COMPACT.fullmatch(text):
+            raise MalformedInput("a presentation must be JSON or a compact JWT/SD-JWT")
+        compact = text.decode("ascii")
         fmt = "sd-jwt" if "~" in compact else "vp-jwt"
         if compact.count(".") < 2:
             raise MalformedInput("not a presentation: neither JSON nor a compact JWT/SD-JWT")
