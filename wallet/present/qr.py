@@ -250,6 +250,8 @@ def decode(payloads: list[str]) -> bytes:
         raise InputTooLarge(f"QR payload inflates past {MAX_FRAME_BYTES} bytes")
     if not inflater.eof:
         raise MalformedInput("QR payload is truncated")
+    if inflater.unused_data:
+        raise MalformedInput("QR payload has trailing bytes after the compressed data")
     return unpack(frame)
 
 
