@@ -3,12 +3,16 @@ statement can be wrong (nonce, audience, age, clock, key) fails its own named ch
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from wallet.errors import WalletError
 from wallet.model import HOLDER_BINDING, Check, CheckStatus
 from wallet.present import vp
 from wallet.verify import jws, keys
@@ -244,3 +248,44 @@ def test_vp_ldp_unbound_credential_is_a_warning(alice: Holder) -> None:
     binding = [c for c in checks if c.name == HOLDER_BINDING]
     assert any(c.status is CheckStatus.WARNING for c in binding)
     assert not any(c.status is CheckStatus.FAILED for c in binding)
+
+
+# -- hostile input ------------------------------------------------------------------------------
+
+junk = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda kids: (
+        st.lists(kids, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "holder", "credentialSubject", "vc", "sub", "created", "x"]),
+            kids,
+            max_size=3,
+        )
+    ),
+    max_leaves=12,
+)
+FUZZ_KEY = ed25519.Ed25519PrivateKey.generate()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {"holder": st.one_of(junk, st.just("did:example:h"))},
+        optional={"verifiableCredential": junk, "proof": junk},
+    )
+)
+def test_fuzz_vp_ldp_only_raises_wallet_errors(doc: dict[str, Any]) -> None:
+    with contextlib.suppress(WalletError):
+        vp.verify_vp_ldp(doc, ctx(), audience=AUD, nonce=NONCE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {"iss": st.one_of(junk, st.just("did:example:h"))},
+        optional={"vp": st.dictionaries(st.just("verifiableCredential"), junk), "iat": junk},
+    )
+)
+def test_fuzz_vp_jwt_only_raises_wallet_errors(payload: dict[str, Any]) -> None:
+    with contextlib.suppress(WalletError):
+        vp.verify_vp_jwt(jws.sign_compact(payload, FUZZ_KEY), ctx(), audience=AUD, nonce=NONCE)

@@ -93,8 +93,8 @@ def subject_of(credential: str | dict[str, Any]) -> str | None:
         if isinstance(payload.get("sub"), str):
             return str(payload["sub"])
         credential = payload.get("vc", payload)
-        if not isinstance(credential, dict):
-            return None
+    if not isinstance(credential, dict):  # junk in verifiableCredential: bound to nobody
+        return None
     subject = credential.get("credentialSubject")
     if isinstance(subject, list):
         subject = subject[0] if subject else None
