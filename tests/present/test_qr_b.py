@@ -227,3 +227,35 @@ def test_fuzz_frames_only_raise_wallet_errors(frame: bytes) -> None:
 def test_fuzz_any_text_only_raises_wallet_errors(payloads: list[str]) -> None:
     with contextlib.suppress(WalletError):
         qr.decode(payloads)
+
+
+def test_all_parts_in_one_screenshot() -> None:
+    """A verifier may photograph every code at once: each is found in the one image."""
+    import io
+
+    from PIL import Image
+
+    data, payloads = many_parts(seed=3)
+    codes = [Image.open(io.BytesIO(qr.to_png(p))).convert("L") for p in payloads]
+    sheet = Image.new("L", (sum(c.width for c in codes), max(c.height for c in codes)), 255)
+    x = 0
+    for code in codes:
+        sheet.paste(code, (x, 0))
+        x += code.width
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    found = qr.read_qr_images([out.getvalue()])
+    assert sorted(found) == sorted(payloads)
+    assert qr.decode(found) == data
+
+
+def test_blank_image_names_the_file() -> None:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), "white").save(out, format="JPEG")
+    png = qr.to_png(qr.encode(many_parts()[0], capacity=300)[0])
+    with pytest.raises(MalformedInput, match=r"^no QR code found in scan-2\.jpg$"):
+        qr.read_qr_images([png, out.getvalue()], names=["scan-1.png", "scan-2.jpg"])
