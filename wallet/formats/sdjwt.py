@@ -115,7 +115,7 @@ def split(text: str | bytes) -> SdJwt:
     token = jws.parse_compact(parts[0])
     payload = token.payload_json()
     hash_name = payload.get("_sd_alg", "sha-256")
-    if hash_name not in HASHES:
+    if not isinstance(hash_name, str) or hash_name not in HASHES:
         raise MalformedInput(f"_sd_alg {hash_name!r} is not supported")
     kb = parts[-1] or None
     middle = parts[1:-1]
@@ -327,7 +327,9 @@ def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
     iss = issuer_of(sd.payload)
     typ = sd.jwt.header.get("typ")
     checks = [jws.verify_issuer_signature(sd.jwt, iss, ctx)]
-    if typ is not None and typ not in VC_TYPES and typ not in ("JWT", "example+sd-jwt"):
+    # typ comes from untrusted JSON: a list or object must not reach the set lookup.
+    known = isinstance(typ, str) and (typ in VC_TYPES or typ in ("JWT", "example+sd-jwt"))
+    if typ is not None and not known:
         checks.append(Check("type", CheckStatus.WARNING, f"unexpected typ {typ!r}"))
     try:
         processed = process(sd)
