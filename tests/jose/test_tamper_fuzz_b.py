@@ -112,13 +112,21 @@ def test_sd_jwt_presentation_every_changed_character_is_caught() -> None:
 
 # -- structured fuzzing: JWT-shaped input with arbitrary JSON inside ------------------
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
+
+def _json_values(*, infinity: bool) -> st.SearchStrategy[Any]:
+    # json.dumps writes Infinity, which the wallet rightly refuses: allowed only where the
+    # test wants refusals, not where the issuer JWT must stay valid.
+    scalars = st.floats(allow_nan=False, allow_infinity=infinity)
+    return st.recursive(
+        st.none() | st.booleans() | st.integers() | scalars | st.text(max_size=8),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+        ),
+        max_leaves=12,
+    )
+
+
+_json = _json_values(infinity=True)
 _claim_names = st.sampled_from(
     [
         "iss",
@@ -197,3 +205,38 @@ def test_fuzz_sd_jwt_shaped_input(
     with contextlib.suppress(WalletError):
         result = present_sd.verify_presentation(text, VerifyContext(), audience="a", nonce="n")
         assert not all(c.status is CheckStatus.PASSED for c in result.checks)
+
+
+_FUZZ_ISSUER = new_p256()
+_FUZZ_ISS = "https://fuzz-issuer.test"
+_finite_json = _json_values(infinity=False)
+_jwk_values = (
+    st.sampled_from(["EC", "OKP", "RSA", "P-256", "Ed25519", "AQAB", "", "A" * 43]) | _finite_json
+)
+_jwks = st.fixed_dictionaries(
+    {},
+    optional={k: _jwk_values for k in ("kty", "crv", "x", "y", "n", "e", "d")},
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    holder_jwk=_jwks | _finite_json,
+    alg=st.sampled_from(["ES256", "EdDSA", "Ed25519", "RS256", "ES384"]),
+    kb_claims=_objects,
+)
+def test_fuzz_holder_keys_and_kb_claims(holder_jwk: Any, alg: str, kb_claims: Any) -> None:
+    """A validly issued credential whose cnf key and KB-JWT are arbitrary: failed checks only."""
+    key, jwk = _FUZZ_ISSUER
+    payload = {"iss": _FUZZ_ISS, "_sd_alg": "sha-256", "_sd": [], "cnf": {"jwk": holder_jwk}}
+    issuer_jwt = jws.sign_compact(payload, key, headers={"typ": "dc+sd-jwt"})
+    kb_jwt = f"{_segment({'alg': alg, 'typ': 'kb+jwt'})}.{_segment(kb_claims)}.{_b64(b'k' * 64)}"
+    ctx = ctx_with_issuers({_FUZZ_ISS: jwk})
+    result = present_sd.verify_presentation(f"{issuer_jwt}~{kb_jwt}", ctx, audience="a", nonce="n")
+    checks = {c.name: c.status for c in result.checks}
+    assert checks["signature"] is CheckStatus.PASSED
+    # A cnf holding _sd-like junk fails the disclosure processing before key binding.
+    assert (
+        checks.get("holder_binding") is CheckStatus.FAILED
+        or checks["disclosures"] is CheckStatus.FAILED
+    ), checks
