@@ -28,6 +28,9 @@ HASHES: dict[str, Callable[[bytes], Any]] = {
     "sha-512": hashlib.sha512,
 }
 MAX_DISCLOSURES = 1000
+# Disclosures nest inside disclosures; each level is a Python frame, so a chain of
+# many one-claim disclosures must be refused before it exhausts the recursion limit.
+MAX_NESTING = 128
 # Claims of the SD-JWT (VC) envelope rather than the credential's content.
 ENVELOPE = frozenset(
     {"iss", "iat", "nbf", "exp", "vct", "vct#integrity", "cnf", "status", "sub", "_sd_alg"}
@@ -143,13 +146,15 @@ def process(sd: SdJwt) -> Processed:
         seen.add(digest)
         return by_digest.get(digest)  # None: a decoy
 
-    def walk(node: Any, path: str, parent: str | None) -> Any:
+    def walk(node: Any, path: str, parent: str | None, depth: int = 0) -> Any:
+        if depth > MAX_NESTING:
+            raise DisclosureError(f"claims are nested deeper than {MAX_NESTING} levels")
         if isinstance(node, dict):
             result: dict[str, Any] = {}
             for key, value in node.items():
                 if key in ("_sd", "_sd_alg"):
                     continue
-                result[key] = walk(value, _join(path, key), parent)
+                result[key] = walk(value, _join(path, key), parent, depth + 1)
             digests = node.get("_sd", [])
             if not isinstance(digests, list):
                 raise DisclosureError("_sd must be an array")
@@ -168,7 +173,9 @@ def process(sd: SdJwt) -> Processed:
                 child = _join(path, disclosure.name)
                 out.paths[disclosure.digest] = child
                 out.parents[disclosure.digest] = parent
-                result[disclosure.name] = walk(disclosure.value, child, disclosure.digest)
+                result[disclosure.name] = walk(
+                    disclosure.value, child, disclosure.digest, depth + 1
+                )
             return result
         if isinstance(node, list):
             items: list[Any] = []
@@ -184,9 +191,9 @@ def process(sd: SdJwt) -> Processed:
                     child = _join(path, str(len(items)))
                     out.paths[disclosure.digest] = child
                     out.parents[disclosure.digest] = parent
-                    items.append(walk(disclosure.value, child, disclosure.digest))
+                    items.append(walk(disclosure.value, child, disclosure.digest, depth + 1))
                 else:
-                    items.append(walk(element, _join(path, str(len(items))), parent))
+                    items.append(walk(element, _join(path, str(len(items))), parent, depth + 1))
             return items
         return node
 
