@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from joserfc import jws as jose_jws
 from joserfc.errors import JoseError
-from joserfc.jwk import JWKRegistry
+from joserfc.jwk import ECKey, JWKRegistry, OKPKey, RSAKey
 
-from wallet.errors import MalformedInput, VerificationFailed, WalletError
+from wallet.errors import MalformedInput, UsageError, VerificationFailed, WalletError
 from wallet.formats.jsonutil import check_size, load_json, load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus
 from wallet.verify import dids, keys
@@ -35,6 +35,9 @@ _KTY_FOR_ALG = {
 }
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+# sign_compact also takes joserfc asymmetric keys (never OctKey: no shared-secret MACs).
+JoseKey = ECKey | OKPKey | RSAKey
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 @contextlib.contextmanager
@@ -68,6 +71,9 @@ def parse_compact(text: str) -> CompactJWS:
     parts = text.strip().split(".")
     if len(parts) != 3:
         raise MalformedInput("not a compact JWS (expected three dot-separated parts)")
+    # Python's base64 decoder skips stray characters; a JWS segment must be pure base64url.
+    if any(not _B64URL.issuperset(part) for part in parts):
+        raise MalformedInput("a JWS segment contains characters outside base64url")
     header_raw = keys.b64url_decode(parts[0])
     header = load_json_object(header_raw, what="JWS header")
     if not parts[1]:
@@ -118,23 +124,38 @@ def jwk_of_private(key: PrivateKey) -> dict[str, Any]:
     return keys.jwk_from_public_key(key.public_key())
 
 
-def alg_for(key: PrivateKey) -> str:
-    if isinstance(key, ed25519.Ed25519PrivateKey):
+def alg_for(key: PrivateKey | JoseKey) -> str:
+    if isinstance(key, OKPKey | ed25519.Ed25519PrivateKey):
         return "EdDSA"
+    if isinstance(key, ECKey):
+        return "ES384" if key.get("crv") == "P-384" else "ES256"
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return "ES384" if key.curve.name == "secp384r1" else "ES256"
     return "RS256"
 
 
-def sign_compact(
-    payload: Mapping[str, Any] | bytes,
-    key: PrivateKey,
-    alg: str | None = None,
-    headers: Mapping[str, Any] | None = None,
-) -> str:
-    alg = alg or alg_for(key)
-    if alg not in ALLOWED_ALGS:
-        raise MalformedInput(f"cannot sign with {alg}")
+_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384"}
+
+
+def _jose_private_key(key: PrivateKey | JoseKey, alg: str) -> JoseKey:
+    kty, crv = _KTY_FOR_ALG[alg]
+    if isinstance(key, ECKey | OKPKey | RSAKey):
+        if not key.is_private:
+            raise UsageError("signing needs a private key, not a public one")
+        have = (key.key_type, key.get("crv") if key.key_type != "RSA" else None)
+    elif isinstance(key, ed25519.Ed25519PrivateKey):
+        have = ("OKP", "Ed25519")
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        have = ("EC", _CURVES.get(key.curve.name, key.curve.name))
+    elif isinstance(key, rsa.RSAPrivateKey):
+        have = ("RSA", None)
+    else:
+        raise UsageError(f"cannot sign with a {type(key).__name__}")
+    # Checked before import, so a misfit is a one-line UsageError, not a joserfc error.
+    if have[0] != kty or (crv is not None and have[1] != crv):
+        raise UsageError(f"{alg} needs a {crv or kty} key")
+    if isinstance(key, ECKey | OKPKey | RSAKey):
+        return key
     from cryptography.hazmat.primitives import serialization
 
     pem = key.private_bytes(
@@ -142,8 +163,26 @@ def sign_compact(
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    jose_key = JWKRegistry.import_key(pem, _KTY_FOR_ALG[alg][0])
-    protected = {"alg": alg, **(headers or {})}
+    imported = JWKRegistry.import_key(pem, kty)
+    assert isinstance(imported, ECKey | OKPKey | RSAKey)
+    return imported
+
+
+def sign_compact(
+    payload: Mapping[str, Any] | bytes,
+    key: PrivateKey | JoseKey,
+    alg: str | None = None,
+    headers: Mapping[str, Any] | None = None,
+) -> str:
+    """A compact JWS over ``payload`` (a JSON object or bytes), with extra protected headers.
+
+    ``alg`` defaults to the one the key implies; the header's alg is always that one.
+    """
+    alg = alg or alg_for(key)
+    if alg not in ALLOWED_ALGS:
+        raise UsageError(f"cannot sign with {alg}: not on the allow-list")
+    jose_key = _jose_private_key(key, alg)
+    protected = {**(headers or {}), "alg": alg}
     body = (
         payload
         if isinstance(payload, bytes)
