@@ -5,6 +5,7 @@ JWT payload is the VC 2.0 document itself. Signature checks go through verify/jw
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from wallet.formats.vc_jsonld import normalize_vc
 from wallet.model import SIGNATURE, Check, CheckStatus, Credential
 from wallet.verify import jws
 from wallet.verify.context import VerifyContext
+from wallet.verify.period import parse_datetime
 
 FORMAT = "vc-jwt"
 VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -69,12 +71,37 @@ def _issuer_id(value: Any) -> str | None:
     return None
 
 
+def _bounded_by_jwt_times(credential: Credential, payload: dict[str, Any]) -> Credential:
+    """The JWT's own ``nbf``/``exp`` bound the validity period too: a JWT whose ``exp`` has
+    passed is expired even if the VC inside claims a later (or no) end date."""
+    start, until = credential.valid_from, credential.valid_until
+    if "nbf" in payload:
+        nbf = _iso(payload["nbf"], "nbf")
+        if start is None or _earlier(start, nbf):
+            start = nbf
+    if "exp" in payload:
+        exp = _iso(payload["exp"], "exp")
+        if until is None or _earlier(exp, until):
+            until = exp
+    if (start, until) == (credential.valid_from, credential.valid_until):
+        return credential
+    return dataclasses.replace(credential, valid_from=start, valid_until=until)
+
+
+def _earlier(a: str, b: str) -> bool:
+    # An unreadable VC date is left in place for the validity-period check to report.
+    try:
+        return parse_datetime(a) < parse_datetime(b)
+    except MalformedInput:
+        return False
+
+
 def parse(data: bytes) -> Credential:
     token = jws.parse_compact(_text_of(data))
     payload = token.payload_json()
     doc, _ = credential_document(payload)
     media = "application/vc+jwt" if token.header.get("typ") == "vc+jwt" else "application/jwt"
-    return normalize_vc(doc, fmt=FORMAT, raw=data, media_type=media)
+    return _bounded_by_jwt_times(normalize_vc(doc, fmt=FORMAT, raw=data, media_type=media), payload)
 
 
 def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
