@@ -111,3 +111,31 @@ def test_jwt_times_inside_the_vc_period_keep_it_valid() -> None:
         "2100-01-01T00:00:00Z",
     )
     assert report.check("validity_period").status is CheckStatus.PASSED
+
+
+def test_sd_jwt_carrying_a_vc_is_bounded_by_its_exp() -> None:
+    from tests.jose.conftest import ctx_with_issuers, new_p256
+    from wallet.present import sdjwt as present_sd
+
+    key, jwk = new_p256()
+    _, holder_jwk = new_p256()
+    iss = "https://sd-times.test"
+    claims = {
+        "@context": [V2],
+        "type": ["VerifiableCredential"],
+        "issuer": iss,
+        "validFrom": "2020-01-01T00:00:00Z",
+        "validUntil": "2099-01-01T00:00:00Z",
+        "exp": Y2021,
+        "credentialSubject": _subject(),
+    }
+    token = present_sd.issue(
+        claims, ["credentialSubject.achievement"], key, iss=iss, holder_jwk=holder_jwk
+    )
+    credential = registry.parse(token.encode())
+    assert credential.format == "sd-jwt"
+    assert credential.valid_until == "2021-01-01T00:00:00Z"
+    report = engine.verify_credential(credential, ctx_with_issuers({iss: jwk}))
+    checks = {c.name: c.status for c in report.checks}
+    assert checks["signature"] is CheckStatus.PASSED
+    assert checks["validity_period"] is CheckStatus.FAILED

@@ -264,11 +264,13 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
     iss = issuer_of(claims)
     if "credentialSubject" in claims and "@context" in claims:
         from wallet.formats.vc_jsonld import normalize_vc
+        from wallet.formats.vc_jwt import bounded_by_jwt_times
 
         body = {k: v for k, v in claims.items() if k not in ENVELOPE}
         body.setdefault("issuer", iss)
         base = normalize_vc(body, fmt=FORMAT, raw=raw, media_type="application/dc+sd-jwt")
-        return Credential(
+        # exp/nbf of the issuer-signed JWT bound the VC's own validity period.
+        credential = Credential(
             **{
                 **base.__dict__,
                 "status": base.status or status,
@@ -279,6 +281,7 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
                 "document": claims,
             }
         )
+        return bounded_by_jwt_times(credential, claims)
     content = {k: v for k, v in claims.items() if k not in ENVELOPE}
     issuer_name = _text(claims.get("issuer_name"))
     name = (

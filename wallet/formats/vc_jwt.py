@@ -71,7 +71,7 @@ def _issuer_id(value: Any) -> str | None:
     return None
 
 
-def _bounded_by_jwt_times(credential: Credential, payload: dict[str, Any]) -> Credential:
+def bounded_by_jwt_times(credential: Credential, payload: dict[str, Any]) -> Credential:
     """The JWT's own ``nbf``/``exp`` bound the validity period too: a JWT whose ``exp`` has
     passed is expired even if the VC inside claims a later (or no) end date."""
     start, until = credential.valid_from, credential.valid_until
@@ -101,7 +101,7 @@ def parse(data: bytes) -> Credential:
     payload = token.payload_json()
     doc, _ = credential_document(payload)
     media = "application/vc+jwt" if token.header.get("typ") == "vc+jwt" else "application/jwt"
-    return _bounded_by_jwt_times(normalize_vc(doc, fmt=FORMAT, raw=data, media_type=media), payload)
+    return bounded_by_jwt_times(normalize_vc(doc, fmt=FORMAT, raw=data, media_type=media), payload)
 
 
 def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
