@@ -14,10 +14,11 @@ from sd_jwt.issuer import SDJWTIssuer
 from sd_jwt.utils.yaml_specification import load_yaml_specification
 
 from tests.jose.conftest import VECTORS, ctx_with_issuers, new_p256, rfc_issuer_jwk
+from wallet.errors import MalformedInput
 from wallet.formats import registry, sdjwt
 from wallet.model import CheckStatus
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine
+from wallet.verify import engine, jws
 from wallet.verify.context import CachedDocument, MemoryCache, VerifyContext
 
 RFC_ISS = "https://issuer.example.com"
@@ -185,3 +186,24 @@ def _decoded_parts(presentation: str) -> bytes:
         if part:
             out.append(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     return b"\n".join(out)
+
+
+def test_processed_claims_of_text_credential_and_wrong_format() -> None:
+    expected = json.loads((VECTORS / "s5.2_expected_processed_payload.json").read_text())
+    text = (VECTORS / "s5.2_sd_jwt_kb_presentation.txt").read_text()
+    assert sdjwt.processed_claims(text) == expected
+    assert sdjwt.processed_claims(text.encode()) == expected
+    issuance = registry.parse((VECTORS / "s5.1_sd_jwt_issuance.txt").read_bytes())
+    full = sdjwt.processed_claims(issuance)
+    # The issuance form carries every disclosure: more than the 5.2 presentation shows.
+    assert set(expected) < set(full)
+    assert full["nationalities"] == ["US", "DE"] and expected["nationalities"] == ["US"]
+    assert "_sd" not in json.dumps(full) and "_sd_alg" not in full
+    issuer_key, _ = new_p256()
+    vc_jwt_credential = registry.parse(
+        jws.sign_compact(
+            {"iss": "did:example:x", "vc": {"type": ["VerifiableCredential"]}}, issuer_key
+        ).encode()
+    )
+    with pytest.raises(MalformedInput, match="not an SD-JWT"):
+        sdjwt.processed_claims(vc_jwt_credential)

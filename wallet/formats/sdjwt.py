@@ -370,6 +370,16 @@ def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
     return checks
 
 
+def processed_claims(credential_or_text: Credential | str | bytes) -> dict[str, Any]:
+    """The claims once every included disclosure is applied (RFC 9901 section 7.1):
+    what a verifier of this SD-JWT sees. Raises MalformedInput for bad disclosures."""
+    if isinstance(credential_or_text, Credential):
+        if credential_or_text.format != FORMAT:
+            raise MalformedInput(f"not an SD-JWT credential ({credential_or_text.format})")
+        credential_or_text = credential_or_text.raw
+    return process(split(credential_or_text)).claims
+
+
 __all__ = [
     "FORMAT",
     "SIGNATURE",
@@ -379,5 +389,6 @@ __all__ = [
     "digest_of",
     "parse",
     "process",
+    "processed_claims",
     "split",
 ]
