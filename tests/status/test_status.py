@@ -369,3 +369,23 @@ def test_multi_bit_status_with_messages(st) -> None:
     assert "status message: under review" in check(2).detail
     assert "status message: pending" in check(1).detail
     assert "outside the list" in check(st.LIST_BITS // 2).detail
+
+
+def test_token_signed_with_did_key(st) -> None:
+    from wallet.verify import keys
+
+    did = keys.did_key_from_public_key(st.TOKEN_KEY.public_key())
+    kid = f"{did}#{did[len('did:key:') :]}"
+    header = {"alg": "ES256", "typ": "statuslist+jwt", "kid": kid}
+    payload = {"sub": st.LIST_URL, "status_list": {"bits": 1, "lst": st.token_list({4: 1}, 1)}}
+    token = st.jws.serialize_compact(
+        header, json.dumps(payload).encode(), st.ECKey.import_key(st.TOKEN_KEY)
+    ).encode()
+    assert _token_check(st, token, 4, issuer=did).detail.startswith("revoked")
+    assert _token_check(st, token, 5, issuer=did).status is CheckStatus.PASSED
+    wrong_kid = f"{did}#zNotTheKey"
+    header["kid"] = wrong_kid
+    bad = st.jws.serialize_compact(
+        header, json.dumps(payload).encode(), st.ECKey.import_key(st.TOKEN_KEY)
+    ).encode()
+    assert _token_check(st, bad, 4, issuer=did).status is CheckStatus.FAILED

@@ -11,7 +11,6 @@ A list whose own signature does not verify is a failure.
 
 from __future__ import annotations
 
-import importlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from wallet.formats import registry
 from wallet.formats.detect import b64url_decode, jwt_parts
 from wallet.formats.jsonutil import load_json
 from wallet.model import SIGNATURE, STATUS, Check, CheckStatus, Credential, StatusRef
+from wallet.verify import dids, keys
 from wallet.verify.context import CachedDocument, VerifyContext
 from wallet.verify.period import check_validity_period
 
@@ -332,21 +332,14 @@ def _token_key(header: dict[str, Any], credential: Credential, ctx: VerifyContex
 
 
 def _resolve_with_dids(kid: str, ctx: VerifyContext) -> dict[str, Any]:
-    # did:key / did:web resolution belongs to wallet.verify.dids (resolved offline).
+    # did:key / did:web (from the cache) resolution and key authorisation: wallet.verify.dids.
     try:
-        dids = importlib.import_module("wallet.verify.dids")
-    except ImportError:
-        raise _warn(f"status not checked: cannot resolve {kid} offline") from None
-    resolve = getattr(dids, "resolve_jwk", None)
-    if resolve is None:
-        raise _warn(f"status not checked: cannot resolve {kid} offline")
-    try:
-        jwk = resolve(kid, ctx)
+        method = dids.resolve_verification_method(kid, ctx)
+        return keys.jwk_from_public_key(method.public_key)
+    except dids.KeyNotAuthorised as exc:
+        raise _Outcome(CheckStatus.FAILED, f"status list signature invalid: {exc}") from None
     except WalletError as exc:
         raise _warn(f"status not checked: cannot resolve {kid} ({exc})") from None
-    if not isinstance(jwk, dict):
-        raise _warn(f"status not checked: cannot resolve {kid} offline")
-    return jwk
 
 
 def _token_list_state(
