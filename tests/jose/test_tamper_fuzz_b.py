@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
@@ -240,3 +240,50 @@ def test_fuzz_holder_keys_and_kb_claims(holder_jwk: Any, alg: str, kb_claims: An
         checks.get("holder_binding") is CheckStatus.FAILED
         or checks["disclosures"] is CheckStatus.FAILED
     ), checks
+
+
+@pytest.fixture(scope="module")
+def presentation() -> tuple[str, VerifyContext]:
+    issuer_key, issuer_jwk = new_p256()
+    holder_key, holder_jwk = new_p256()
+    iss = "https://segments.test"
+    credential = present_sd.issue(
+        {"a": 1, "b": {"c": 2, "d": 3}, "e": ["x", "y", "z"]},
+        ["a", "b", "b.c", "b.d", "e.0", "e.2"],
+        issuer_key,
+        iss=iss,
+        holder_jwk=holder_jwk,
+        decoys=2,
+    )
+    text = present_sd.present(credential, ["b.c", "e.2"], holder_key, audience="V", nonce="N")
+    # The undisclosed segments of the same credential, for splicing in.
+    spare = [d for d in credential.split("~")[1:-1] if d not in text]
+    return text + "|" + "~".join(spare), ctx_with_issuers({iss: issuer_jwk})
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_rearranged_segments_never_pass(
+    presentation: tuple[str, VerifyContext], data: st.DataObject
+) -> None:
+    """Dropping, duplicating, reordering or splicing in ~ segments breaks some check."""
+    packed, ctx = presentation
+    text, spare_text = packed.split("|")
+    segments = text.split("~")
+    # Issuer JWT first and KB-JWT (or nothing) last, so the verifier gets past parsing and
+    # must judge the disclosures in between.
+    pool = segments[1:-1] + spare_text.split("~")
+    middle = data.draw(st.lists(st.sampled_from(pool), max_size=len(segments) + 1))
+    last = data.draw(st.sampled_from([segments[-1], ""]))
+    mutated = [segments[0], *middle, last]
+    assume(mutated != segments)
+    candidate = "~".join(mutated)
+    try:
+        result = present_sd.verify_presentation(candidate, ctx, audience="V", nonce="N")
+    except WalletError:
+        return
+    assert any(c.status is not CheckStatus.PASSED for c in result.checks), candidate
