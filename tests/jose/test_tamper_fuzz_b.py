@@ -273,6 +273,8 @@ def test_rearranged_segments_never_pass(
     """Dropping, duplicating, reordering or splicing in ~ segments breaks some check."""
     packed, ctx = presentation
     text, spare_text = packed.split("|")
+    original = present_sd.verify_presentation(text, ctx, audience="V", nonce="N")
+    assert all(c.status is CheckStatus.PASSED for c in original.checks)  # the control
     segments = text.split("~")
     # Issuer JWT first and KB-JWT (or nothing) last, so the verifier gets past parsing and
     # must judge the disclosures in between.
