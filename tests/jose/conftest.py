@@ -32,7 +32,8 @@ def ctx_with_issuers(
 
 
 def rfc_issuer_jwk() -> dict[str, Any]:
-    return json.loads((VECTORS / "issuer_public_jwk.json").read_text())
+    jwk: dict[str, Any] = json.loads((VECTORS / "issuer_public_jwk.json").read_text())
+    return jwk
 
 
 def rfc_ctx(now: datetime | None = None) -> VerifyContext:
@@ -49,7 +50,8 @@ def rfc_ctx(now: datetime | None = None) -> VerifyContext:
 
 def jwt_payload(token: str) -> dict[str, Any]:
     part = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return claims
 
 
 def new_p256() -> tuple[ec.EllipticCurvePrivateKey, dict[str, Any]]:

@@ -16,7 +16,7 @@ from tests.jose.conftest import ctx_with_issuers
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer, ob3_credential
 from wallet.model import CheckStatus, Verdict
-from wallet.verify import engine, jws
+from wallet.verify import engine, jws, keys
 from wallet.verify.context import VerifyContext
 
 ISSUER = DemoIssuer.p256("Bootcamp", "https://bootcamp.test", "bootcamp-test")
@@ -144,7 +144,7 @@ def test_signature_by_another_key_under_the_issuers_kid() -> None:
 
 def test_https_issuer_kid_mismatch_and_cached_keys() -> None:
     key = ed25519.Ed25519PrivateKey.generate()
-    jwk = {**jws.keys.jwk_from_public_key(key.public_key()), "kid": "k1"}
+    jwk = {**keys.jwk_from_public_key(key.public_key()), "kid": "k1"}
     iss = "https://issuer.test"
     ctx = ctx_with_issuers({iss: jwk})
     payload = {**vc_payload(), "iss": iss}
@@ -164,7 +164,7 @@ def test_embedded_header_key_is_not_trusted() -> None:
     payload.pop("iss")
     payload["vc"] = {**payload["vc"], "issuer": "urn:example:nobody"}
     token = jws.sign_compact(
-        payload, key, headers={"jwk": jws.keys.jwk_from_public_key(key.public_key())}
+        payload, key, headers={"jwk": keys.jwk_from_public_key(key.public_key())}
     )
     assert signature_check(token)[0] is CheckStatus.NOT_CHECKED
 
@@ -194,7 +194,7 @@ def test_es384_and_rs256_issuers_with_cached_keys(alg: str) -> None:
         else rsa.generate_private_key(65537, 2048)
     )
     iss = f"https://{alg.lower()}.test"
-    jwk = {**jws.keys.jwk_from_public_key(key.public_key()), "kid": "k1"}
+    jwk = {**keys.jwk_from_public_key(key.public_key()), "kid": "k1"}
     payload = {**vc_payload(), "iss": iss}
     payload["vc"] = {**payload["vc"], "issuer": iss}
     token = jws.sign_compact(payload, key, alg, headers={"kid": "k1"})
