@@ -106,6 +106,10 @@ def _verify_one(
 
     if proof.get("proofPurpose") != expected_purpose:
         return failed(f"proof purpose is {proof.get('proofPurpose')!r}, not {expected_purpose}")
+    # The document's @context is hashed in the proof's place, so a proof @context must be
+    # that same value (VC DI EdDSA/ECDSA: hash with proofOptions.@context, must prefix it).
+    if "@context" in proof and proof["@context"] != unsecured.get("@context"):
+        return failed("the proof's @context does not match the document's")
     if challenge is not None and proof.get("challenge") != challenge:
         return failed("the proof's challenge does not match the nonce")
     if domain is not None and proof.get("domain") != domain:
