@@ -363,3 +363,17 @@ def test_malformed_proofs_fail_without_crashing() -> None:
         suites.sign(PRESENTATION, key, verification_method=vm, cryptosuite="ecdsa-rdfc-2019")
     with pytest.raises(UnsupportedInput):
         suites.sign(PRESENTATION, key, verification_method=vm, cryptosuite="bbs-2023")
+
+
+def test_an_issuer_proof_past_its_expires_fails() -> None:
+    key, vm = holder_key()
+    ctx = VerifyContext(now=datetime(2030, 1, 1, tzinfo=UTC))
+    live = suites.sign(PRESENTATION, key, verification_method=vm, expires="2031-01-01T00:00:00Z")
+    assert [c.status for c in suites.verify(live, ctx)] == [P]
+    dead = suites.sign(PRESENTATION, key, verification_method=vm, expires="2029-12-31T23:59:59Z")
+    checks = suites.verify(dead, ctx)
+    assert [c.status for c in checks] == [F] and "expired" in checks[0].detail
+    for bad in ("soon", 12):
+        odd = copy.deepcopy(live)
+        odd["proof"]["expires"] = bad
+        assert [c.status for c in suites.verify(odd, ctx)] == [F]

@@ -20,6 +20,7 @@ from wallet.errors import MalformedInput, UnsupportedInput, WalletError
 from wallet.model import SIGNATURE, Check, CheckStatus
 from wallet.verify import dids, jsonld
 from wallet.verify.context import VerifyContext
+from wallet.verify.period import parse_datetime
 from wallet.verify.suites.hashing import SUITES, Suite, hash_data, signature_to_der
 
 NOT_SUPPORTED = ("bbs-2023", "ecdsa-sd-2023", "MerkleProof2019", "merkle-proof-2019")
@@ -110,6 +111,17 @@ def _verify_one(
     # that same value (VC DI EdDSA/ECDSA: hash with proofOptions.@context, must prefix it).
     if "@context" in proof and proof["@context"] != unsecured.get("@context"):
         return failed("the proof's @context does not match the document's")
+    # An issuer's proof past its own "expires" vouches for nothing (VC Data Integrity 1.0
+    # "expires"). Presentations report this as freshness in wallet.present instead.
+    if expected_purpose == "assertionMethod" and "expires" in proof:
+        try:
+            expires = proof["expires"]
+            if not isinstance(expires, str):
+                raise MalformedInput("the proof's expires is not a date-time string")
+            if ctx.now > parse_datetime(expires):
+                return failed(f"the proof expired at {expires}")
+        except MalformedInput as exc:
+            return failed(exc.message)
     if challenge is not None and proof.get("challenge") != challenge:
         return failed("the proof's challenge does not match the nonce")
     if domain is not None and proof.get("domain") != domain:
