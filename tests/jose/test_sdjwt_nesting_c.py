@@ -59,3 +59,19 @@ def test_deep_disclosure_chain_fails_the_disclosures_check() -> None:
     result = present_sd.verify_presentation(text, ctx, audience="a", nonce="n")
     assert result.credential is None
     assert any(c.status is CheckStatus.FAILED for c in result.checks)
+
+
+def test_missing_closing_tilde_is_malformed_not_a_lost_disclosure() -> None:
+    text, _ = _chain(3)
+    assert text.endswith("~")
+    with pytest.raises(MalformedInput, match="must end with ~"):
+        sdjwt.parse(text[:-1].encode())
+    # With the ~ the same three disclosures are all there.
+    assert len(sdjwt.parse(text.encode()).disclosable) == 3
+
+
+def test_a_jws_shaped_last_part_is_still_taken_as_the_kb_jwt() -> None:
+    text, _ = _chain(2)
+    sd = sdjwt.split(text + "a.b.c")
+    assert sd.kb_jwt == "a.b.c"
+    assert len(sd.disclosures) == 2

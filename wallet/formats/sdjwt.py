@@ -121,6 +121,9 @@ def split(text: str | bytes) -> SdJwt:
     if not isinstance(hash_name, str) or hash_name not in HASHES:
         raise MalformedInput(f"_sd_alg {hash_name!r} is not supported")
     kb = parts[-1] or None
+    if kb is not None and kb.count(".") != 2:
+        # Without the closing ~ the last disclosure would be taken for a KB-JWT and lost.
+        raise MalformedInput("an SD-JWT must end with ~ or a key-binding JWT")
     middle = parts[1:-1]
     if any(not p for p in middle):
         raise MalformedInput("empty disclosure between ~ separators")
