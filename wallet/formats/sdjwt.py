@@ -335,6 +335,15 @@ def issuer_of(payload: dict[str, Any]) -> str | None:
     return None
 
 
+def _issuer_mismatch(claims: dict[str, Any]) -> str | None:
+    """A W3C VC carried as SD-JWT names its issuer twice: ``iss`` and ``issuer``."""
+    iss = claims.get("iss")
+    inner = issuer_of({"issuer": claims["issuer"]}) if "issuer" in claims else None
+    if isinstance(iss, str) and inner is not None and inner != iss:
+        return f"iss {iss} differs from the issuer {inner}"
+    return None
+
+
 def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
     """The issuer signature and the disclosures of an SD-JWT."""
     iss = issuer_of(sd.payload)
@@ -349,6 +358,10 @@ def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
     except MalformedInput as exc:
         checks.append(Check("disclosures", CheckStatus.FAILED, exc.message))
     else:
+        mismatch = _issuer_mismatch(processed.claims)
+        if mismatch:
+            # The VC would be shown under one issuer while another one signed it.
+            checks[0] = Check(SIGNATURE, CheckStatus.FAILED, mismatch)
         checks.append(
             Check(
                 "disclosures",
