@@ -81,3 +81,35 @@ def test_presentation_of_a_foreign_issuer_vc_fails() -> None:
     statuses = {c.name: c.status for c in result.checks}
     assert statuses["signature"] is CheckStatus.FAILED
     assert statuses["holder_binding"] is CheckStatus.PASSED
+
+
+def _did_jwk_signed_with_hidden(name: str, value: Any) -> tuple[str, str]:
+    """An SD-JWT signed under a did:jwk kid, with no iss in the signed payload and
+    ``name`` given only in a disclosure."""
+    import base64
+    import hashlib
+    import json
+
+    from wallet.verify import jws
+
+    key, jwk = new_p256()
+    did = "did:jwk:" + base64.urlsafe_b64encode(json.dumps(jwk).encode()).rstrip(b"=").decode()
+    disclosure = (
+        base64.urlsafe_b64encode(json.dumps(["salt-1", name, value]).encode()).rstrip(b"=").decode()
+    )
+    digest = base64.urlsafe_b64encode(hashlib.sha256(disclosure.encode()).digest()).rstrip(b"=")
+    payload = {**_vc(None), "_sd": [digest.decode()]}
+    del payload["issuer"]
+    token = jws.sign_compact(payload, key, headers={"kid": f"{did}#0", "typ": "dc+sd-jwt"})
+    return f"{token}~{disclosure}~", did
+
+
+@pytest.mark.parametrize("name", ["issuer", "iss"])
+def test_an_issuer_named_only_in_a_disclosure_fails(name: str) -> None:
+    from wallet.verify.context import VerifyContext
+
+    text, _ = _did_jwk_signed_with_hidden(name, "https://famous-university.test")
+    report = engine.verify_credential(registry.parse(text.encode()), VerifyContext())
+    statuses = {c.name: c.status for c in report.checks}
+    assert statuses["signature"] is CheckStatus.FAILED
+    assert report.verdict is Verdict.INVALID

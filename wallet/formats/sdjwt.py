@@ -335,12 +335,19 @@ def issuer_of(payload: dict[str, Any]) -> str | None:
     return None
 
 
-def _issuer_mismatch(claims: dict[str, Any]) -> str | None:
-    """A W3C VC carried as SD-JWT names its issuer twice: ``iss`` and ``issuer``."""
-    iss = claims.get("iss")
-    inner = issuer_of({"issuer": claims["issuer"]}) if "issuer" in claims else None
-    if isinstance(iss, str) and inner is not None and inner != iss:
-        return f"iss {iss} differs from the issuer {inner}"
+def _issuer_mismatch(payload: dict[str, Any], claims: dict[str, Any]) -> str | None:
+    """The issuer the signature was checked for (from the signed payload) must be every
+    issuer the credential shows: ``iss`` and a W3C VC's ``issuer``, disclosed or not."""
+    verified = issuer_of(payload)
+    shown = {
+        issuer_of({"iss": claims.get("iss")}),
+        issuer_of({"issuer": claims.get("issuer")}),
+    } - {None}
+    for name in sorted(x for x in shown if x is not None):
+        if verified is None:
+            return f"the issuer {name} is only named in a disclosure, not in the signed JWT"
+        if name != verified:
+            return f"the signed issuer {verified} differs from the issuer {name}"
     return None
 
 
@@ -358,7 +365,7 @@ def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
     except MalformedInput as exc:
         checks.append(Check("disclosures", CheckStatus.FAILED, exc.message))
     else:
-        mismatch = _issuer_mismatch(processed.claims)
+        mismatch = _issuer_mismatch(sd.payload, processed.claims)
         if mismatch:
             # The VC would be shown under one issuer while another one signed it.
             checks[0] = Check(SIGNATURE, CheckStatus.FAILED, mismatch)
