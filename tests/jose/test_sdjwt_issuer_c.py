@@ -113,3 +113,33 @@ def test_an_issuer_named_only_in_a_disclosure_fails(name: str) -> None:
     statuses = {c.name: c.status for c in report.checks}
     assert statuses["signature"] is CheckStatus.FAILED
     assert report.verdict is Verdict.INVALID
+
+
+@pytest.mark.parametrize(
+    ("claims", "hidden"),
+    [
+        ({"vct": "urn:v", "exp": 4102444800, "name": "Sam"}, "exp"),
+        ({"vct": "urn:v", "name": "Sam"}, "vct"),
+        (
+            {"vct": "urn:v", "status": {"status_list": {"idx": 3, "uri": "https://s.test/1"}}},
+            "status",
+        ),
+        (
+            {"vct": "urn:v", "status": {"status_list": {"idx": 3, "uri": "https://s.test/1"}}},
+            "status.status_list",
+        ),
+    ],
+)
+def test_sd_jwt_vc_envelope_claims_must_not_be_withholdable(
+    claims: dict[str, Any], hidden: str
+) -> None:
+    statuses = _statuses(claims, [hidden])
+    assert statuses["signature"] is CheckStatus.PASSED
+    assert statuses["disclosures"] is CheckStatus.FAILED
+    assert statuses["verdict"] is CheckStatus.FAILED
+
+
+def test_ordinary_claims_stay_disclosable_in_an_sd_jwt_vc() -> None:
+    statuses = _statuses({"vct": "urn:v", "exp": 4102444800, "name": "Sam"}, ["name"])
+    assert statuses["disclosures"] is CheckStatus.PASSED
+    assert statuses["verdict"] is CheckStatus.PASSED

@@ -351,6 +351,18 @@ def _issuer_mismatch(payload: dict[str, Any], claims: dict[str, Any]) -> str | N
     return None
 
 
+# SD-JWT VC: claims the holder must not be able to withhold (a hidden exp or status
+# would hide expiry or revocation from the verifier).
+NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "status"})
+
+
+def _hidden_envelope(processed: Processed) -> str | None:
+    for path in sorted(processed.paths.values()):
+        if path.split(".")[0] in NEVER_DISCLOSABLE:
+            return path
+    return None
+
+
 def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
     """The issuer signature and the disclosures of an SD-JWT."""
     iss = issuer_of(sd.payload)
@@ -369,13 +381,24 @@ def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
         if mismatch:
             # The VC would be shown under one issuer while another one signed it.
             checks[0] = Check(SIGNATURE, CheckStatus.FAILED, mismatch)
-        checks.append(
-            Check(
-                "disclosures",
-                CheckStatus.PASSED,
-                f"{len(processed.paths)} disclosures match their digests",
+        hidden = _hidden_envelope(processed) if isinstance(typ, str) and typ in VC_TYPES else None
+        if hidden:
+            checks.append(
+                Check(
+                    "disclosures",
+                    CheckStatus.FAILED,
+                    f"{hidden} is selectively disclosable; an SD-JWT VC must not let the "
+                    "holder withhold it",
+                )
             )
-        )
+        else:
+            checks.append(
+                Check(
+                    "disclosures",
+                    CheckStatus.PASSED,
+                    f"{len(processed.paths)} disclosures match their digests",
+                )
+            )
     return checks
 
 
