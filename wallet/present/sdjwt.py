@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,6 +167,10 @@ class PresentedCredential:
     checks: list[Check]
     disclosed: list[str] = field(default_factory=list)  # selectively disclosed paths
     claims: dict[str, Any] = field(default_factory=dict)  # everything the verifier now sees
+
+    def __iter__(self) -> Iterator[Any]:
+        # Unpacks as (credential, checks, claims), the shape callers of the brief expect.
+        return iter((self.credential, self.checks, self.claims))
 
 
 def verify_presentation(
