@@ -75,3 +75,12 @@ def test_a_jws_shaped_last_part_is_still_taken_as_the_kb_jwt() -> None:
     sd = sdjwt.split(text + "a.b.c")
     assert sd.kb_jwt == "a.b.c"
     assert len(sd.disclosures) == 2
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_a_non_numeric_date_claim_is_malformed(claim: str) -> None:
+    key, _ = new_p256()
+    payload = {"iss": ISS, "vct": "urn:v", "iat": 1700000000, claim: "2020-01-01T00:00:00Z"}
+    token = jws.sign_compact(payload, key, headers={"typ": "dc+sd-jwt"})
+    with pytest.raises(MalformedInput, match="NumericDate"):
+        sdjwt.parse(f"{token}~".encode())

@@ -245,6 +245,9 @@ def _iso(value: Any) -> str | None:
             return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
         except (OverflowError, OSError, ValueError):
             raise MalformedInput("a date claim is out of range") from None
+    if value is not None:
+        # A string exp would otherwise be ignored and the credential never expire.
+        raise MalformedInput("iat, nbf and exp must be numbers of seconds (NumericDate)")
     return None
 
 
