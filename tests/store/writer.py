@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from wallet.store import Store
+from wallet.store import Store, records
+from wallet.store.store import _Row
 
 
 def main() -> None:
@@ -24,19 +26,21 @@ def main() -> None:
                 print(rid, flush=True)
             for rid in ids:
                 time.sleep(0.2)
-                store._write(lambda rows, r=rid: [(r, _row(store, r, rows))])
+                store._write(_change(store, rid))
         else:
             rid = store.put("credential", {"n": i, "pad": "x" * (i % 7) * 50})
             print(rid, flush=True)
     store.close()
 
 
-def _row(store: Store, rid: str, rows: dict[str, object]) -> object:
-    from wallet.store import records
-    from wallet.store.store import _Row
+def _change(store: Store, rid: str) -> Callable[[dict[str, _Row]], list[tuple[str, _Row | None]]]:
+    """A raw write of one new record (the control commits it only after acknowledging it)."""
 
-    blob = records.seal(store._sub().records, store.store_id, rid, "credential", 1, {"n": rid})
-    return _Row(rid, "credential", 1, blob)
+    def change(rows: dict[str, _Row]) -> list[tuple[str, _Row | None]]:
+        blob = records.seal(store._sub().records, store.store_id, rid, "credential", 1, {"n": rid})
+        return [(rid, _Row(rid, "credential", 1, blob))]
+
+    return change
 
 
 if __name__ == "__main__":
