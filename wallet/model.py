@@ -20,14 +20,21 @@ class Verdict(enum.StrEnum):
     INVALID = "invalid"
     VALID_UNTRUSTED_ISSUER = "valid_untrusted_issuer"
     UNVERIFIABLE = "unverifiable"
+    # A presented credential that checks out but names no key of its subject, so nothing
+    # ties it to the person presenting it: neither valid nor proven forged.
+    UNBOUND = "unbound"
 
 
-# Stable check names. The verdict rule below keys on SIGNATURE and ISSUER_TRUST.
+# Stable check names. The verdict rule below keys on SIGNATURE, HOLDER_BINDING,
+# SUBJECT_BINDING and ISSUER_TRUST.
 SIGNATURE = "signature"
 VALIDITY_PERIOD = "validity_period"
 STATUS = "status"
 ISSUER_TRUST = "issuer_trust"
+# The presenter's own proof (a KB-JWT by the cnf key, or a VP proof by the holder's key).
 HOLDER_BINDING = "holder_binding"
+# A whole credential shown in a VP: its subject is the holder who signed the VP.
+SUBJECT_BINDING = "subject_binding"
 
 
 @dataclass(frozen=True)
@@ -47,17 +54,28 @@ class VerificationReport:
 
     @property
     def verdict(self) -> Verdict:
-        """ARCHITECTURE.md section 4: any failure is invalid; no checked signature is
-        unverifiable; an untrusted (or unchecked) issuer is valid_untrusted_issuer."""
+        """ARCHITECTURE.md section 4: any failure is invalid; no checked signature, or a
+        presenter's proof that could not be checked, is unverifiable; a subject that cannot
+        be tied to the presenter is unbound; an untrusted (or unchecked) issuer is
+        valid_untrusted_issuer."""
         if any(c.status is CheckStatus.FAILED for c in self.checks):
             return Verdict.INVALID
-        signatures = [c for c in self.checks if c.name == SIGNATURE]
-        if not signatures or any(c.status is not CheckStatus.PASSED for c in signatures):
+        if not self._all_passed(SIGNATURE, required=True):
             return Verdict.UNVERIFIABLE
+        if not self._all_passed(HOLDER_BINDING, required=False):
+            return Verdict.UNVERIFIABLE
+        if not self._all_passed(SUBJECT_BINDING, required=False):
+            return Verdict.UNBOUND
         trust = [c for c in self.checks if c.name == ISSUER_TRUST]
         if not trust or any(c.status is not CheckStatus.PASSED for c in trust):
             return Verdict.VALID_UNTRUSTED_ISSUER
         return Verdict.VALID
+
+    def _all_passed(self, name: str, *, required: bool) -> bool:
+        found = [c for c in self.checks if c.name == name]
+        if required and not found:
+            return False
+        return all(c.status is CheckStatus.PASSED for c in found)
 
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.name == name), None)

@@ -26,8 +26,9 @@ JWT_FORMATS = frozenset({"vc-jwt", "ob2", "ob2-signed"})
 _RANK = {
     Verdict.VALID: 0,
     Verdict.VALID_UNTRUSTED_ISSUER: 1,
-    Verdict.UNVERIFIABLE: 2,
-    Verdict.INVALID: 3,
+    Verdict.UNBOUND: 2,
+    Verdict.UNVERIFIABLE: 3,
+    Verdict.INVALID: 4,
 }
 
 
