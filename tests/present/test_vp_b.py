@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wallet.errors import WalletError
-from wallet.model import HOLDER_BINDING, Check, CheckStatus
+from wallet.model import HOLDER_BINDING, SUBJECT_BINDING, Check, CheckStatus
 from wallet.present import vp
 from wallet.verify import jws, keys
 from wallet.verify.context import VerifyContext
@@ -131,11 +131,12 @@ def test_vp_jwt_stolen_credential(alice: Holder, mallory: Holder) -> None:
     """Mallory presents Alice's credential under her own, valid signature."""
     token = make_jwt(mallory, subject=alice.did)
     _, checks = vp.verify_vp_jwt(token, ctx(), audience=AUD, nonce=NONCE)
-    assert status(checks, HOLDER_BINDING) is CheckStatus.FAILED
+    assert status(checks, HOLDER_BINDING) is CheckStatus.PASSED
+    assert status(checks, SUBJECT_BINDING) is CheckStatus.FAILED
     assert any("presented it" in c.detail for c in checks)
 
 
-def test_vp_jwt_unbound_credential_is_a_warning(alice: Holder) -> None:
+def test_vp_jwt_unbound_credential_is_not_checked(alice: Holder) -> None:
     token = vp.make_vp_jwt(
         [jwt_credential(None)],
         alice.key,
@@ -146,11 +147,10 @@ def test_vp_jwt_unbound_credential_is_a_warning(alice: Holder) -> None:
         iat=int(NOW.timestamp()),
     )
     _, checks = vp.verify_vp_jwt(token, ctx(), audience=AUD, nonce=NONCE)
-    binding = [c for c in checks if c.name == HOLDER_BINDING]
-    assert any(
-        c.status is CheckStatus.WARNING and "not bound to a holder key" in c.detail for c in binding
-    )
-    assert not any(c.status is CheckStatus.FAILED for c in binding)
+    assert status(checks, HOLDER_BINDING) is CheckStatus.PASSED
+    subject = [c for c in checks if c.name == SUBJECT_BINDING]
+    assert [c.status for c in subject] == [CheckStatus.NOT_CHECKED]
+    assert "names no key of its subject" in subject[0].detail
 
 
 def test_vp_jwt_es256_holder() -> None:
@@ -243,11 +243,10 @@ def test_vp_ldp_holder_and_signer_differ(alice: Holder, mallory: Holder) -> None
     assert status(checks, HOLDER_BINDING) is CheckStatus.FAILED
 
 
-def test_vp_ldp_unbound_credential_is_a_warning(alice: Holder) -> None:
+def test_vp_ldp_unbound_credential_is_not_checked(alice: Holder) -> None:
     _, checks = vp.verify_vp_ldp(make_ldp(alice, subject=None), ctx(), audience=AUD, nonce=NONCE)
-    binding = [c for c in checks if c.name == HOLDER_BINDING]
-    assert any(c.status is CheckStatus.WARNING for c in binding)
-    assert not any(c.status is CheckStatus.FAILED for c in binding)
+    assert status(checks, HOLDER_BINDING) is CheckStatus.PASSED
+    assert [c.status for c in checks if c.name == SUBJECT_BINDING] == [CheckStatus.NOT_CHECKED]
 
 
 # -- hostile input ------------------------------------------------------------------------------

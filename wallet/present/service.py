@@ -14,7 +14,15 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from wallet.errors import MalformedInput, UsageError, WalletError
 from wallet.formats import registry
-from wallet.model import Check, CheckStatus, Credential, Verdict, VerificationReport
+from wallet.model import (
+    HOLDER_BINDING,
+    SUBJECT_BINDING,
+    Check,
+    CheckStatus,
+    Credential,
+    Verdict,
+    VerificationReport,
+)
 from wallet.present import sdjwt as present_sd
 from wallet.present import vp
 from wallet.present.envelope import Part, build_envelope, parse_envelope
@@ -203,6 +211,31 @@ def _report(checks: list[Check], ctx: VerifyContext) -> VerificationReport:
     return VerificationReport(tuple(checks), ctx.now.isoformat())
 
 
+def _ensure_holder_binding(checks: list[Check]) -> list[Check]:
+    """No presented item is judged without its presenter's proof being checked."""
+    if any(c.name == HOLDER_BINDING for c in checks):
+        return checks
+    return [*checks, Check(HOLDER_BINDING, CheckStatus.NOT_CHECKED, "no holder proof was checked")]
+
+
+def _whole_items(
+    fmt: str, credentials: list[Any], checks: list[Check], ctx: VerifyContext
+) -> list[PresentedItem]:
+    """One item per credential of a VP: the VP's own checks, plus that credential's
+    subject binding (the VP verifiers return one subject_binding check per credential)."""
+    common = [c for c in checks if c.name != SUBJECT_BINDING]
+    subjects = [c for c in checks if c.name == SUBJECT_BINDING]
+    items = []
+    for i, value in enumerate(credentials):
+        subject = (
+            subjects[i]
+            if len(subjects) == len(credentials)
+            else Check(SUBJECT_BINDING, CheckStatus.NOT_CHECKED, "the subject was not checked")
+        )
+        items.append(_whole(fmt, value, _ensure_holder_binding([*common, subject]), ctx))
+    return items
+
+
 def _whole(
     fmt: str, credential_value: Any, binding: list[Check], ctx: VerifyContext
 ) -> PresentedItem:
@@ -243,7 +276,9 @@ def verify(
                 )
                 continue
             report = engine.verify_credential(result.credential, ctx)
-            binding = [c for c in result.checks if c.name not in ("signature", "disclosures")]
+            binding = _ensure_holder_binding(
+                [c for c in result.checks if c.name not in ("signature", "disclosures")]
+            )
             items.append(
                 PresentedItem(
                     "sd-jwt",
@@ -258,12 +293,12 @@ def verify(
             credentials, binding = vp.verify_vp_jwt(
                 part.data, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s
             )
-            items.extend(_whole("vp-jwt", c, binding, ctx) for c in credentials)
+            items.extend(_whole_items("vp-jwt", credentials, binding, ctx))
         elif part.format == "vp-ldp" and isinstance(part.data, dict):
             credentials, binding = vp.verify_vp_ldp(
                 part.data, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s
             )
-            items.extend(_whole("vp-ldp", c, binding, ctx) for c in credentials)
+            items.extend(_whole_items("vp-ldp", credentials, binding, ctx))
         else:
             raise MalformedInput(f"presentation part of format {part.format} is malformed")
     if not items:

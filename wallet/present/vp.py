@@ -5,7 +5,6 @@ audience) for JSON-LD credentials, and a VP-JWT (aud, nonce) for JWTs and Open B
 
 from __future__ import annotations
 
-import contextlib
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from wallet.errors import MalformedInput, WalletError
-from wallet.model import HOLDER_BINDING, Check, CheckStatus
+from wallet.model import HOLDER_BINDING, SUBJECT_BINDING, Check, CheckStatus
 from wallet.present.sdjwt import binding_claim_checks
 from wallet.verify import dids, jws, suites
 from wallet.verify.context import VerifyContext
@@ -103,27 +102,27 @@ def subject_of(credential: str | dict[str, Any]) -> str | None:
     return None
 
 
-def _binding_per_credential(credentials: list[Any], holder: str) -> list[Check]:
-    checks = []
-    for i, credential in enumerate(credentials, 1):
-        subject = subject_of(credential)
-        if subject is None:
-            checks.append(
-                Check(
-                    HOLDER_BINDING,
-                    CheckStatus.WARNING,
-                    f"credential {i} is not bound to a holder key",
-                )
-            )
-        elif dids.did_of(subject) != dids.did_of(holder):
-            checks.append(
-                Check(
-                    HOLDER_BINDING,
-                    CheckStatus.FAILED,
-                    f"credential {i} is about {subject}, but {holder} presented it",
-                )
-            )
-    return checks
+def subject_binding(credential: Any, holder: str, position: int = 1) -> Check:
+    """Whether a credential shown whole in a VP is about the holder who signed the VP."""
+    subject = subject_of(credential)
+    if subject is None:
+        return Check(
+            SUBJECT_BINDING,
+            CheckStatus.NOT_CHECKED,
+            f"credential {position} names no key of its subject: nothing ties it to the"
+            " person presenting it",
+        )
+    if dids.did_of(subject) != dids.did_of(holder):
+        return Check(
+            SUBJECT_BINDING,
+            CheckStatus.FAILED,
+            f"credential {position} is about {subject}, but {holder} presented it",
+        )
+    return Check(SUBJECT_BINDING, CheckStatus.PASSED, f"credential {position} is about {holder}")
+
+
+def _subject_checks(credentials: list[Any], holder: str) -> list[Check]:
+    return [subject_binding(c, holder, i) for i, c in enumerate(credentials, 1)]
 
 
 def verify_vp_jwt(
@@ -135,6 +134,8 @@ def verify_vp_jwt(
     vp = payload.get("vp")
     if not isinstance(holder, str) or not isinstance(vp, dict):
         raise MalformedInput("a VP-JWT needs iss and vp claims")
+    named = vp.get("holder", holder)
+    named_id = named.get("id") if isinstance(named, dict) else named
     credentials = vp.get("verifiableCredential", [])
     credentials = credentials if isinstance(credentials, list) else [credentials]
     signature = jws.verify_issuer_signature(token, holder, ctx)
@@ -143,7 +144,11 @@ def verify_vp_jwt(
             HOLDER_BINDING, signature.status, f"presentation signed by {holder}: {signature.detail}"
         )
     ]
-    checks.extend(_binding_per_credential(credentials, holder))
+    if not isinstance(named_id, str) or dids.did_of(named_id) != dids.did_of(holder):
+        checks.append(
+            Check(HOLDER_BINDING, CheckStatus.FAILED, f"vp.holder {named_id!r} is not iss {holder}")
+        )
+    checks.extend(_subject_checks(credentials, holder))
     checks.extend(
         binding_claim_checks(payload, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s)
     )
@@ -159,26 +164,50 @@ def verify_vp_ldp(
         raise MalformedInput("the presentation names no holder")
     credentials = vp.get("verifiableCredential", [])
     credentials = credentials if isinstance(credentials, list) else [credentials]
-    proofs = suites.proofs_of(vp)
+    try:
+        proofs = suites.proofs_of(vp)
+    except MalformedInput as exc:
+        proofs = []
+        checks = [Check(HOLDER_BINDING, CheckStatus.FAILED, f"presentation proof: {exc.message}")]
+    else:
+        # The proof's challenge, domain, created and expires are signed proof options;
+        # binding_claim_checks below reads them from the proof that was verified.
+        signature = suites.verify(
+            vp, ctx, expected_purpose="authentication", expected_controller=dids.did_of(holder_id)
+        )
+        checks = [
+            Check(HOLDER_BINDING, c.status, f"presentation proof: {c.detail}") for c in signature
+        ]
+    if len(proofs) > 1:
+        checks.append(
+            Check(HOLDER_BINDING, CheckStatus.FAILED, "a presentation must carry one holder proof")
+        )
     proof = proofs[0] if len(proofs) == 1 else {}
-    signature = suites.verify(
-        vp, ctx, expected_purpose="authentication", expected_controller=dids.did_of(holder_id)
-    )
-    checks = [Check(HOLDER_BINDING, c.status, f"presentation proof: {c.detail}") for c in signature]
-    checks.extend(_binding_per_credential(credentials, holder_id))
-    created = proof.get("created")
-    iat = None
-    if isinstance(created, str):
-        try:
-            iat = datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone(UTC).timestamp()
-        except ValueError:
-            iat = None
-    claims = {"nonce": proof.get("challenge"), "aud": proof.get("domain"), "iat": iat, "exp": None}
-    expires = proof.get("expires")
-    if isinstance(expires, str):
-        with contextlib.suppress(ValueError):
-            claims["exp"] = datetime.fromisoformat(expires.replace("Z", "+00:00")).timestamp()
+    checks.extend(_subject_checks(credentials, holder_id))
+    claims = {
+        "nonce": proof.get("challenge"),
+        "aud": proof.get("domain"),
+        "iat": _timestamp(proof.get("created")),
+        "exp": _timestamp(proof["expires"]) if "expires" in proof else None,
+    }
     checks.extend(
         binding_claim_checks(claims, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s)
     )
+    if "expires" in proof and claims["exp"] is None:
+        checks.append(
+            Check("freshness", CheckStatus.FAILED, "the proof's expires is not a date-time")
+        )
     return credentials, checks
+
+
+def _timestamp(value: Any) -> float | None:
+    """Seconds since the epoch of an XML Schema date-time with a time zone, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).timestamp()
