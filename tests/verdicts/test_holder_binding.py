@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.present.conftest are parameters here)
 """Issue 7, classes 1 and 5 (VP half): no presented item is valid unless its presenter's
 proof passed; a credential whose subject names no key is `unbound`; VP expiry counts.
 
