@@ -1,6 +1,7 @@
 """Strict compact JWS: an explicit algorithm allow-list, no ``crit`` we do not understand,
-and issuer keys resolved offline (did:key, did:jwk, cached did:web, cached JWKS / issuer
-metadata). Keys embedded in a header are never trusted on their own word.
+and issuer keys resolved offline and proven to be the issuer's (wallet.verify.issuer_keys:
+did:key, did:jwk, cached did:web, the issuer origin's cached JWKS / issuer metadata).
+Keys embedded in a header are never trusted on their own word.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from joserfc import jws as jose_jws
@@ -19,9 +19,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry, OKPKey, RSAKey
 
 from wallet.errors import MalformedInput, UsageError, VerificationFailed, WalletError
-from wallet.formats.jsonutil import check_size, load_json, load_json_object
+from wallet.formats.jsonutil import check_size, load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus
-from wallet.verify import dids, keys
+from wallet.verify import dids, issuer_keys, keys
 from wallet.verify.context import VerifyContext
 
 ALLOWED_ALGS = frozenset({"ES256", "ES384", "EdDSA", "Ed25519", "RS256"})
@@ -195,78 +195,15 @@ def sign_compact(
 # -- issuer key resolution, offline ----------------------------------------------------
 
 
-def _metadata_url(iss: str) -> str:
-    parts = urlsplit(iss)
-    path = parts.path.rstrip("/")
-    return f"https://{parts.netloc}/.well-known/jwt-vc-issuer{path}"
-
-
-def _cached_json(ctx: VerifyContext, url: str) -> Any | None:
-    doc = ctx.cache.get(url)
-    return None if doc is None else load_json(doc.data)
-
-
-def _jwks_of_https_issuer(iss: str, ctx: VerifyContext) -> list[dict[str, Any]] | None:
-    metadata = _cached_json(ctx, _metadata_url(iss))
-    jwks: Any = None
-    if isinstance(metadata, dict):
-        if metadata.get("issuer") not in (None, iss):
-            raise dids.KeyNotAuthorised(f"cached issuer metadata is for {metadata.get('issuer')}")
-        jwks = metadata.get("jwks")
-        if jwks is None and isinstance(metadata.get("jwks_uri"), str):
-            jwks = _cached_json(ctx, metadata["jwks_uri"])
-    if jwks is None:
-        jwks = _cached_json(ctx, iss.rstrip("/") + "/.well-known/jwks.json")
-    if jwks is None:
-        return None
-    entries = jwks.get("keys") if isinstance(jwks, dict) else None
-    if not isinstance(entries, list):
-        raise MalformedInput("cached JWKS has no keys array")
-    return [k for k in entries if isinstance(k, dict)]
-
-
 def resolve_issuer_key(
     header: Mapping[str, Any], iss: str | None, ctx: VerifyContext
 ) -> dict[str, Any]:
-    """The issuer's public JWK for this JWS, from offline sources only.
+    """The issuer's public JWK for this JWS, proven to be ``iss``'s (wallet.verify.issuer_keys).
 
-    Raises dids.KeyNotAvailable when it cannot be had offline (the check is then
-    not_checked), dids.KeyNotAuthorised / BadSignature when the kid points elsewhere.
+    Raises dids.KeyNotAvailable when it cannot be had or proven offline (the check is then
+    not_checked), dids.KeyNotAuthorised when the kid points elsewhere.
     """
-    kid = header.get("kid")
-    if kid is not None and not isinstance(kid, str):
-        raise BadSignature("kid must be a string")
-    if kid and kid.startswith("did:"):
-        did = dids.did_of(kid)
-        if iss and iss.startswith("did:") and did != iss:
-            raise BadSignature(f"kid {kid} belongs to {did}, not to the issuer {iss}")
-        if iss and not iss.startswith("did:"):
-            raise BadSignature(f"kid {kid} is a DID but the issuer is {iss}")
-        method = dids.resolve_verification_method(kid, ctx, purpose="assertionMethod")
-        return keys.jwk_from_public_key(method.public_key)
-    if iss and iss.startswith("did:"):
-        vm = f"{iss}{kid}" if kid and kid.startswith("#") else f"{iss}#{kid}" if kid else iss
-        if iss.startswith("did:key:") and not kid:
-            vm = f"{iss}#{iss[len('did:key:') :]}"
-        if iss.startswith("did:jwk:") and not kid:
-            vm = f"{iss}#0"
-        method = dids.resolve_verification_method(vm, ctx, purpose="assertionMethod")
-        return keys.jwk_from_public_key(method.public_key)
-    if iss and iss.startswith("https://"):
-        entries = _jwks_of_https_issuer(iss, ctx)
-        if entries is None:
-            raise dids.KeyNotAvailable(f"the keys of {iss} are not cached")
-        if kid:
-            matches = [k for k in entries if k.get("kid") == kid]
-            if not matches:
-                raise BadSignature(f"the issuer {iss} publishes no key with kid {kid}")
-            return matches[0]
-        if len(entries) == 1:
-            return entries[0]
-        raise BadSignature("the JWS has no kid and the issuer publishes several keys")
-    if "jwk" in header or "x5c" in header:
-        raise dids.KeyNotAvailable("only a key embedded in the header names the signer")
-    raise dids.KeyNotAvailable("the JWS names no issuer whose key could be looked up")
+    return issuer_keys.prove_jws_key(header, iss, ctx).jwk
 
 
 def verify_issuer_signature(token: CompactJWS, iss: str | None, ctx: VerifyContext) -> Check:
@@ -274,10 +211,10 @@ def verify_issuer_signature(token: CompactJWS, iss: str | None, ctx: VerifyConte
     alg = token.header.get("alg")
     try:
         check_header(token.header)
-        jwk = resolve_issuer_key(token.header, iss, ctx)
-        verify_with_jwk(token, jwk)
+        proven = issuer_keys.prove_jws_key(token.header, iss, ctx)
+        verify_with_jwk(token, proven.jwk)
     except dids.KeyNotAvailable as exc:
         return Check(SIGNATURE, CheckStatus.NOT_CHECKED, exc.message)
     except WalletError as exc:
         return Check(SIGNATURE, CheckStatus.FAILED, exc.message)
-    return Check(SIGNATURE, CheckStatus.PASSED, f"{alg} by {iss}")
+    return Check(SIGNATURE, CheckStatus.PASSED, f"{alg} by {iss} (key from {proven.source})")
