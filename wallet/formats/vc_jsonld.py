@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wallet.errors import MalformedInput
+from wallet.errors import MalformedInput, WalletError
 from wallet.formats.jsonutil import load_json_object
 from wallet.model import (
     SIGNATURE,
@@ -24,7 +24,7 @@ from wallet.model import (
     StatusRef,
     Subject,
 )
-from wallet.verify import suites
+from wallet.verify import dids, issuer_keys, suites
 from wallet.verify.context import VerifyContext
 
 FORMAT = "vc-jsonld"
@@ -272,17 +272,58 @@ def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
     return verify_document(doc, ctx)
 
 
+def signed_by_issuer(doc: dict[str, Any], issuer: str, ctx: VerifyContext) -> list[Check]:
+    """The document's proofs, each ``passed`` only when its key is proven to belong to
+    ``issuer`` (wallet.verify.issuer_keys); an unproven key leaves it ``not_checked``."""
+    controller = issuer if issuer.startswith("did:") else None
+    checks = suites.verify(doc, ctx, expected_controller=controller)
+    try:
+        proofs = suites.proofs_of(doc)
+    except MalformedInput:
+        return checks  # already a failed signature check
+    unproven: dict[int, str] = {}
+    for i, proof in enumerate(proofs):
+        vm = proof.get("verificationMethod")
+        vm = vm.get("id") if isinstance(vm, dict) else vm
+        if not isinstance(vm, str):
+            continue  # the suite fails a proof without a method
+        try:
+            issuer_keys.prove_method(vm, issuer, ctx, purpose="assertionMethod")
+        except dids.KeyNotAvailable as exc:
+            unproven[i] = f"{suites.suite_name(proof)}: {exc.message}"
+        except WalletError:
+            continue  # a key proven to be someone else's: the suite fails it too
+    if not unproven:
+        return checks
+    positions = [i for i, c in enumerate(checks) if c.name == SIGNATURE]
+    # One signature check per proof, in order; if that ever differs, no passed check
+    # may stand while some proof's key is unproven.
+    per_proof = len(positions) == len(proofs)
+    fallback = next(iter(unproven.values()))
+    out = list(checks)
+    for n, pos in enumerate(positions):
+        if out[pos].status is not CheckStatus.PASSED:
+            continue
+        why = unproven.get(n) if per_proof else fallback
+        if why is not None:
+            out[pos] = Check(SIGNATURE, CheckStatus.NOT_CHECKED, why)
+    return out
+
+
 def endorsement_checks(doc: dict[str, Any], ctx: VerifyContext) -> list[Check]:
     """Each embedded EndorsementCredential is a third party's signed statement: verified
-    ones are shown as such; one that does not verify is a warning, not the credential's fault."""
+    (its key proven to be the endorser's) ones are shown as such; any other is a
+    warning, not the credential's fault."""
     checks = []
     for item in _items(doc.get("endorsement")):
         if not isinstance(item, dict):
             continue
         who = normalize_issuer(item.get("issuer"))
         label = who.name or who.id or "an endorser"
-        endorser = who.id if who.id and who.id.startswith("did:") else None
-        results = suites.verify(item, ctx, expected_controller=endorser)
+        if who.id is None:
+            results = [Check(SIGNATURE, CheckStatus.NOT_CHECKED, "it names no endorser")]
+        else:
+            results = signed_by_issuer(item, who.id, ctx)
         if results and all(c.status is CheckStatus.PASSED for c in results):
             checks.append(
                 Check("endorsement", CheckStatus.PASSED, f"endorsement by {label} verified")
@@ -303,17 +344,8 @@ def verify_document(doc: dict[str, Any], ctx: VerifyContext) -> list[Check]:
     issuer = issuer_id(doc)
     if issuer is None:
         return [Check(SIGNATURE, CheckStatus.FAILED, "the credential names no issuer")]
-    # The proof must come from the issuer: a DID issuer signs with its own keys; for an
-    # https issuer the key's controller cannot be checked offline against it.
-    controller = issuer if issuer.startswith("did:") else None
-    checks = suites.verify(doc, ctx, expected_controller=controller)
+    # The proof must come from the issuer: a key its DID document, its cached profile or
+    # a did:web of its own origin proves to be its own (wallet.verify.issuer_keys).
+    checks = signed_by_issuer(doc, issuer, ctx)
     checks.extend(endorsement_checks(doc, ctx))
-    if controller is None and any(c.status is CheckStatus.PASSED for c in checks):
-        checks.append(
-            Check(
-                "issuer_key",
-                CheckStatus.WARNING,
-                f"issuer {issuer} is not a DID: the signing key's link to it was not checked",
-            )
-        )
     return checks
