@@ -126,7 +126,7 @@ def prove_method(
     if issuer.startswith("did:"):
         if did != issuer:
             raise dids.KeyNotAuthorised(
-                f"the key {vm_id} belongs to {did}, not to the issuer {issuer}"
+                f"signed by {did}: the key belongs to it, not to the issuer {issuer}"
             )
         method = dids.resolve_verification_method(vm_id, ctx, purpose=purpose)
         return ProvenMethod(method, f"the DID document of {issuer}")
