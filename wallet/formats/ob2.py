@@ -39,6 +39,7 @@ from wallet.model import (
     StatusRef,
     Subject,
 )
+from wallet.verify import dids, issuer_keys
 from wallet.verify.context import CachedDocument, DocumentCache, VerifyContext
 
 FORMAT_HOSTED = detect.OB2
@@ -271,6 +272,17 @@ def _issuer_profile(credential: Credential, cache: DocumentCache) -> _Profile | 
     return None
 
 
+def _named_issuer(credential: Credential, cache: DocumentCache) -> tuple[str | None, str | None]:
+    """(the issuer id the badge class names, or the badge class URL to cache to know it)."""
+    badge = credential.document.get("badge")
+    if isinstance(badge, str):
+        fetched = _cached_json(cache, badge)
+        if fetched is None:
+            return None, badge
+        return _id_of(fetched.get("issuer")), None
+    return _id_of(_obj(badge).get("issuer")), None
+
+
 def _host(url: str | None) -> str:
     try:
         return (urlsplit(url).hostname or "") if url else ""
@@ -293,15 +305,6 @@ def _origin_allowed(url: str, profile: _Profile) -> bool:
         if allowed:
             return _host(url) in allowed
     return _host(url) != "" and _host(url) == _host(profile.id)
-
-
-def _key_published(creator: str, profile: _Profile) -> bool:
-    """The issuer publishes the key: its hosted profile lists it, or it lives on the
-    issuer id's host. A key document's own ``owner`` claim is not enough: anyone can
-    host a key that claims to belong to someone else."""
-    if profile.hosted and creator in {_id_of(k) for k in _items(profile.doc.get("publicKey"))}:
-        return True
-    return _host(creator) != "" and _host(creator) == _host(profile.id)
 
 
 def _failed(detail: str) -> list[Check]:
@@ -369,14 +372,21 @@ def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:
     pem = _str(key_doc.get("publicKeyPem"))
     if pem is None:
         return [Check(SIGNATURE, CheckStatus.FAILED, f"issuer key {creator} has no publicKeyPem")]
-    profile = _issuer_profile(credential, ctx.cache)
     owner = _str(key_doc.get("owner"))
-    issuer_id = profile.id if profile else None
-    if profile is not None:
-        if owner is not None and owner != profile.id:
-            return _failed(f"key {creator} belongs to {owner}, not {profile.id}")
-        if not _key_published(creator, profile):
-            return _failed(f"key {creator} is not published by issuer {profile.id}")
+    issuer_id, missing = _named_issuer(credential, ctx.cache)
+    if issuer_id is None:
+        detail = (
+            f"the badge class {missing} is not cached: cannot tell whose key {creator} must be"
+            if missing
+            else "the badge names no issuer"
+        )
+        return [Check(SIGNATURE, CheckStatus.NOT_CHECKED, detail)]
+    try:
+        source = issuer_keys.prove_ob2_key(creator, issuer_id, owner, ctx)
+    except dids.KeyNotAvailable as exc:
+        return [Check(SIGNATURE, CheckStatus.NOT_CHECKED, exc.message)]
+    except WalletError as exc:
+        return _failed(exc.message)
     try:
         with warnings.catch_warnings():
             # joserfc warns about short RSA keys; we refuse them with a check instead.
@@ -389,12 +399,8 @@ def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:
     except (JoseError, ValueError, TypeError, UnsupportedAlgorithm) as exc:
         detail = str(exc) or type(exc).__name__
         return [Check(SIGNATURE, CheckStatus.FAILED, f"signature does not verify ({detail})")]
-    who = issuer_id or (
-        f"issuer profile not cached; the key claims owner {owner}"
-        if owner
-        else "issuer profile not cached"
-    )
-    return [Check(SIGNATURE, CheckStatus.PASSED, f"{alg} signature by {creator} ({who})")]
+    detail = f"{alg} signature by {creator} (key of {issuer_id}, {source})"
+    return [Check(SIGNATURE, CheckStatus.PASSED, detail)]
 
 
 def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:

@@ -242,3 +242,33 @@ def prove_jws_key(header: Mapping[str, Any], iss: str | None, ctx: VerifyContext
     if len(entries) == 1:
         return ProvenJwk(entries[0], source)
     raise dids.KeyNotAuthorised("the JWS has no kid and the issuer publishes several keys")
+
+
+# -- Open Badges 2.0: a CryptographicKey named by verification.creator ---------------------------
+
+
+def _host(url: str | None) -> str:
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return ""
+
+
+def prove_ob2_key(creator: str, issuer: str, owner: str | None, ctx: VerifyContext) -> str:
+    """How the OB 2.0 key ``creator`` (whose key document claims ``owner``) is proven to be
+    ``issuer``'s: listed as publicKey in the issuer's profile cached at its id, or hosted on
+    the issuer id's own host. A key document's owner claim alone proves nothing: anyone
+    can host a key that claims to belong to someone else."""
+    if owner is not None and owner != issuer:
+        raise dids.KeyNotAuthorised(f"key {creator} belongs to {owner}, not {issuer}")
+    profile = cached_profile(issuer, ctx)
+    if profile is not None and profile_lists(profile, issuer, creator, "publicKey"):
+        return f"listed in the issuer's profile at {issuer}"
+    if _host(creator) != "" and _host(creator) == _host(issuer):
+        return f"hosted on the issuer's own host {_host(issuer)}"
+    if profile is not None:
+        raise dids.KeyNotAuthorised(f"key {creator} is not published by issuer {issuer}")
+    raise KeyNotProven(
+        f"key {creator} is not proven to belong to the issuer {issuer}: "
+        f"cache the issuer's profile at {issuer} (it must list the key as publicKey)"
+    )
