@@ -111,3 +111,52 @@ def test_cli_https_issuer_attack_and_control(tmp_path: Path) -> None:
     honest = run("--json", "verify", str(tmp_path / "honest"))
     assert json.loads(honest.stdout)["verdict"] == "valid", honest.stdout
     assert honest.exit_code == 0
+
+
+def _ob2(creator: str, signer_pem: bytes) -> bytes:
+    from joserfc import jws as jose_jws
+    from joserfc.jwk import RSAKey
+
+    badge = {"type": "BadgeClass", "id": "urn:b", "name": "B", "issuer": VICTIM}
+    doc = {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": "urn:uuid:a1",
+        "recipient": {"type": "email", "hashed": False, "identity": "a@example.org"},
+        "badge": badge,
+        "issuedOn": "2026-01-15T10:00:00Z",
+        "verification": {"type": "SignedBadge", "creator": creator},
+    }
+    key = RSAKey.import_key(signer_pem)
+    return jose_jws.serialize_compact({"alg": "RS256"}, json.dumps(doc).encode(), key).encode()
+
+
+VICTIM = "https://victim.example/issuer.json"
+
+
+def test_ob2_uncached_issuer_with_another_issuers_key_is_not_passed() -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    evil_key = "https://other-issuer.example/key.json"
+    key_doc = {"id": evil_key, "type": "CryptographicKey", "publicKeyPem": public.decode()}
+    report = verify_credential(
+        parse_credential(_ob2(evil_key, pem)), _ctx({evil_key: json.dumps(key_doc).encode()})
+    )
+    assert report.check(SIGNATURE).status is CheckStatus.NOT_CHECKED
+    assert VICTIM in report.check(SIGNATURE).detail
+    assert report.verdict is Verdict.UNVERIFIABLE
+    # Control: the key lives on the issuer's own host and names it as owner.
+    own_key = "https://victim.example/key.json"
+    own_doc = dict(key_doc, id=own_key, owner=VICTIM)
+    report = verify_credential(
+        parse_credential(_ob2(own_key, pem)), _ctx({own_key: json.dumps(own_doc).encode()})
+    )
+    assert report.check(SIGNATURE).status is CheckStatus.PASSED
