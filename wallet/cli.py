@@ -25,6 +25,8 @@ from wallet.errors import (
     UsageError,
     WalletError,
 )
+from wallet.textsafe import dumps as safe_dumps
+from wallet.textsafe import safe_block, safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,7 +60,8 @@ class Env:
             )
             if self._wallet.damaged:
                 click.echo(
-                    "warning: damaged records skipped: " + ", ".join(self._wallet.damaged),
+                    "warning: damaged records skipped: "
+                    + ", ".join(safe_text(r) for r in self._wallet.damaged),
                     err=True,
                 )
         return self._wallet
@@ -69,10 +72,13 @@ class Env:
             self._wallet = None
 
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:
+        # Credential data reaches a terminal only through here and fail(): values are made
+        # safe where they are put into lines (safe_text), and the whole text once more, so
+        # no ESC, C1 or bidi character is ever printed (wallet/textsafe.py).
         if self.as_json:
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            click.echo(safe_dumps(data, indent=2))
         else:
-            click.echo(text() if callable(text) else text)
+            click.echo(safe_block(text() if callable(text) else text))
 
 
 def read_secret(env_name: str, path: Path | None, *, prompt: str, confirm: bool = False) -> str:
@@ -94,7 +100,8 @@ def read_secret(env_name: str, path: Path | None, *, prompt: str, confirm: bool 
 
 
 def fail(exc: WalletError) -> NoReturn:
-    click.echo(f"error: {exc.message}", err=True)
+    # Messages quote titles, ids and file names from the input: one safe line.
+    click.echo(f"error: {safe_text(exc.message)}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -302,35 +309,50 @@ def _report_lines(report: Any) -> str:
     return "\n".join(line[2:] for line in report_lines(report.to_dict()))
 
 
-def iter_sources(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) for each file, each file under a folder, or stdin for '-'."""
+def iter_sources(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes | WalletError]]:
+    """(name, bytes) for each file, each file under a folder, or stdin for '-'.
+
+    A source that cannot be read gives (name, error) instead: one bad file in a folder must
+    not stop the good files beside it from being imported.
+    """
     for source in sources:
         if source == "-":
-            yield "stdin", _read_capped(sys.stdin.buffer, "stdin")
+            yield "stdin", _try_read(_read_capped, sys.stdin.buffer, "stdin")
             continue
         if "://" in source:
-            raise UsageError(
+            yield source, UsageError(
                 f"{source}: importing from a URL or credential offer needs the network; "
                 "download the file and import it"
             )
+            continue
         path = Path(source)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield str(child), _read_file(child)
+                yield str(child), _try_read(_read_file, child)
         elif path.is_file():
-            yield str(path), _read_file(path)
+            yield str(path), _try_read(_read_file, path)
         else:
-            raise NotFound(f"{source}: no such file or folder")
+            yield source, NotFound(f"{source}: no such file or folder")
+
+
+def _try_read(read: Callable[..., bytes], *args: Any) -> bytes | WalletError:
+    try:
+        return read(*args)
+    except WalletError as exc:
+        return exc
 
 
 def _read_file(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_SOURCE_BYTES:
-        raise MalformedInput(
-            f"{path}: {size} bytes is larger than the {MAX_SOURCE_BYTES}-byte limit"
-        )
-    with path.open("rb") as handle:
-        return _read_capped(handle, str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise MalformedInput(
+                f"{path}: {size} bytes is larger than the {MAX_SOURCE_BYTES}-byte limit"
+            )
+        with path.open("rb") as handle:
+            return _read_capped(handle, str(path))
+    except OSError as exc:  # vanished, unreadable (permissions), or a read error
+        raise NotFound(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _read_capped(handle: Any, name: str) -> bytes:
@@ -361,6 +383,8 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
     worst = 0
     for name, data in iter_sources(sources):
         try:
+            if isinstance(data, WalletError):
+                raise data
             payloads = source_payloads(name, data)
         except WalletError as exc:
             results.append({"source": name, "error": exc.message, "code": exc.code})
@@ -378,15 +402,25 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
     def text() -> str:
         lines = []
         for r in results:
+            source = safe_text(r["source"])
             if "error" in r:
-                lines.append(f"{r['source']}: error: {r['error']}")
+                lines.append(f"{source}: error: {safe_text(r['error'])}")
             else:
                 dup = " (already in the wallet)" if r["duplicate"] else ""
-                head = f"{r['source']}: {r['verdict']:22} {r['id'][:8]}"
-                lines.append(f"{head}  {r['title']}  [{r['format']}]{dup}")
+                head = f"{source}: {r['verdict']:22} {safe_text(r['id'][:8])}"
+                lines.append(f"{head}  {safe_text(r['title'])}  [{safe_text(r['format'])}]{dup}")
         return "\n".join(lines)
 
     env.emit({"results": results}, text)
+    failed = list(dict.fromkeys(r["source"] for r in results if "error" in r))
+    if failed:
+        # The report above has a line per source; stderr names the failures once, for scripts.
+        imported = sum(1 for r in results if "error" not in r)
+        click.echo(
+            f"error: {len(failed)} source(s) not imported ({imported} imported): "
+            + ", ".join(safe_text(name) for name in failed),
+            err=True,
+        )
     if worst:
         sys.exit(worst)
 
@@ -405,7 +439,8 @@ def list_(env: Env, search: str | None) -> None:
         if not data:
             return "No credentials yet. Import one with: wallet import FILE"
         return "\n".join(
-            f"{d['id'][:8]}  {d['verdict']:22} {d['title']}  ({d['issuer'] or 'unknown issuer'})"
+            f"{safe_text(d['id'][:8])}  {d['verdict']:22} {safe_text(d['title'])}"
+            f"  ({safe_text(d['issuer'] or 'unknown issuer')})"
             for d in data
         )
 
@@ -462,7 +497,7 @@ def verify(env: Env, target: str, offline: bool, no_wallet: bool) -> None:
         stored = env.open().verify(target)
         report = stored.report
         result = {"id": stored.id, **stored.summary(), **report.to_dict()}
-    env.emit(result, lambda: f"{result['title']}\n{_report_lines(report)}")
+    env.emit(result, lambda: f"{safe_text(result['title'])}\n{_report_lines(report)}")
     if report.verdict is not Verdict.VALID:
         sys.exit(1)
 
@@ -476,7 +511,10 @@ def delete(env: Env, credential_id: str) -> None:
     wallet = env.open()
     stored = wallet.get(credential_id)
     wallet.delete(stored.id)
-    env.emit({"deleted": stored.id}, f"Deleted {stored.id[:8]} {stored.credential.title}")
+    env.emit(
+        {"deleted": stored.id},
+        f"Deleted {safe_text(stored.id[:8])} {safe_text(stored.credential.title)}",
+    )
 
 
 # -- trust list ---------------------------------------------------------------------------
@@ -506,7 +544,10 @@ def trust_list(env: Env) -> None:
     entries = env.open().trust_list().entries
     env.emit(
         {"issuers": [{"id": e.id, "name": e.name} for e in entries]},
-        lambda: "\n".join(f"{e.id}  {e.name}" for e in entries) or "The trust list is empty.",
+        lambda: (
+            "\n".join(f"{safe_text(e.id)}  {safe_text(e.name)}" for e in entries)
+            or "The trust list is empty."
+        ),
     )
 
 
@@ -557,7 +598,7 @@ def cache_add(env: Env, url: str, file: Path, fetched_at: str | None) -> None:
         if when.tzinfo is None:
             raise UsageError("--fetched-at needs a time zone, e.g. 2026-01-01T00:00:00+00:00")
     env.open().cache_put(url, _read_file(file), fetched_at=when)
-    env.emit({"url": url, "cached": True}, f"Cached {url}")
+    env.emit({"url": url, "cached": True}, f"Cached {safe_text(url)}")
 
 
 @cache.command(name="list")
@@ -574,7 +615,7 @@ def cache_list(env: Env) -> None:
             ]
         },
         lambda: (
-            "\n".join(f"{d.fetched_at.isoformat()}  {d.url}" for d in entries)
+            "\n".join(f"{d.fetched_at.isoformat()}  {safe_text(d.url)}" for d in entries)
             or "The cache is empty."
         ),
     )
@@ -661,7 +702,7 @@ def present(
     selections = wallet.selections(credential_ids, disclose)
     notes = whole_credential_notes(selections)
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {safe_text(note)}", err=True)
     if (
         notes
         and not yes
@@ -696,8 +737,8 @@ def present(
             "disclosed": disclosed,
         },
         lambda: (
-            f"Wrote {out} ({len(built.envelope)} bytes)"
-            + (f"; {len(codes)} QR code(s): {', '.join(written)}" if codes else "")
+            f"Wrote {safe_text(out)} ({len(built.envelope)} bytes)"
+            + (f"; {len(codes)} QR code(s): {safe_text(', '.join(written))}" if codes else "")
         ),
     )
 
@@ -760,8 +801,8 @@ def verify_presentation(
         lines = [f"verdict: {summary['verdict']}"]
         for item in summary["credentials"]:
             lines.append("")
-            title = item["title"] or "(unreadable credential)"
-            lines.append(f"{title}  ({item['issuer'] or 'unknown issuer'})")
+            title = safe_text(item["title"] or "(unreadable credential)")
+            lines.append(f"{title}  ({safe_text(item['issuer'] or 'unknown issuer')})")
             lines.extend(report_lines(item))
             if item["whole_credential"]:
                 lines.append("  disclosed: the whole credential")
@@ -769,7 +810,7 @@ def verify_presentation(
                 lines.append("  disclosed claims:")
                 claims = item["claims"] or {}
                 for key in sorted(claims):
-                    lines.append(f"    {key}: {json.dumps(claims[key], ensure_ascii=False)}")
+                    lines.append(f"    {safe_text(key)}: {safe_dumps(claims[key])}")
         return "\n".join(lines)
 
     env.emit(summary, text)

@@ -2,6 +2,11 @@
 
 The detail view is organised by the six components of the eCampusOntario micro-credential
 framework (DOMAIN.md), and says plainly when a credential lacks one.
+
+The text views (``credential_detail``, ``report_lines``) pass every value taken from the
+credential through ``safe_text`` where it is put into a line, so a title cannot add lines or
+send terminal escapes (wallet/textsafe.py). ``framework_components`` and the JSON views
+keep the exact values: they are data, and whoever shows them makes them safe.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from wallet.model import Credential
+from wallet.textsafe import safe_text
 
 if TYPE_CHECKING:
     from wallet.api import StoredCredential
@@ -102,42 +108,42 @@ def _num(value: float | None) -> str:
 def credential_detail(stored: StoredCredential) -> str:
     c = stored.credential
     lines = [
-        c.title,
-        f"  id        {stored.id}",
-        f"  format    {c.format}",
-        f"  issued    {c.issued or MISSING}",
+        safe_text(c.title),
+        f"  id        {safe_text(stored.id)}",
+        f"  format    {safe_text(c.format)}",
+        f"  issued    {safe_text(c.issued or MISSING)}",
     ]
     if c.valid_until:
-        lines.append(f"  expires   {c.valid_until}")
+        lines.append(f"  expires   {safe_text(c.valid_until)}")
     if c.subject.name or c.subject.id:
-        lines.append(f"  holder    {c.subject.name or c.subject.id}")
+        lines.append(f"  holder    {safe_text(c.subject.name or c.subject.id)}")
     if c.disclosable:
-        lines.append(f"  selectively disclosable: {', '.join(c.disclosable)}")
+        lines.append(f"  selectively disclosable: {', '.join(map(safe_text, c.disclosable))}")
     else:
         lines.append("  disclosure: whole credential only (no selective disclosure)")
     for comp in framework_components(c):
         lines.append("")
         lines.append(comp.name)
-        lines.extend(f"  {x}" for x in comp.lines) if comp.present else lines.append(
+        lines.extend(f"  {safe_text(x)}" for x in comp.lines) if comp.present else lines.append(
             f"  ({MISSING})"
         )
     for nested in c.nested:
         lines.append("")
-        lines.append(
-            f"  - {nested.title} ({nested.issuer.name or nested.issuer.id or 'unknown issuer'})"
-        )
+        issuer = nested.issuer.name or nested.issuer.id or "unknown issuer"
+        lines.append(f"  - {safe_text(nested.title)} ({safe_text(issuer)})")
     lines.append("")
-    lines.append(f"Verification ({stored.report.verified_at or 'at import'})")
+    lines.append(f"Verification ({safe_text(stored.report.verified_at or 'at import')})")
     lines.extend(report_lines(stored.report.to_dict()))
     return "\n".join(lines)
 
 
 def report_lines(report: dict[str, Any]) -> list[str]:
     """A report's verdict and checks, one line each (from its JSON form)."""
-    lines = [f"  verdict: {report['verdict']}"]
+    lines = [f"  verdict: {safe_text(report['verdict'])}"]
     for check in report["checks"]:
-        detail = f"  {check['detail']}" if check["detail"] else ""
-        lines.append(f"  {check['status']:12} {check['name']}{detail}")
+        # Details quote issuer names, ids and URLs from the credential.
+        detail = f"  {safe_text(check['detail'])}" if check["detail"] else ""
+        lines.append(f"  {safe_text(check['status']):12} {safe_text(check['name'])}{detail}")
     return lines
 
 
