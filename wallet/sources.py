@@ -3,7 +3,7 @@ screenshot of QR codes. Turns each into the credential bytes inside."""
 
 from __future__ import annotations
 
-from wallet.errors import MalformedInput, UnsupportedInput
+from wallet.errors import InputTooLarge, MalformedInput, UnsupportedInput
 from wallet.formats import baking, detect
 
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -15,20 +15,24 @@ def is_image(data: bytes) -> bool:
     )
 
 
-def _has_baked_credential(data: bytes) -> bool:
+def _has_baked_credential(name: str, data: bytes) -> bool:
     try:
         baking.unbake(data)
     except baking.HostedUrlOnly:
         return True  # still a badge (its error says to import the URL), not a QR picture
-    except (MalformedInput, UnsupportedInput):
-        return False
+    except (UnsupportedInput, InputTooLarge):
+        return False  # no badge in it (or a big photo): look for QR codes
+    except MalformedInput as exc:
+        # A broken PNG (bad CRC, truncated, a corrupt baked chunk) has no readable QR code
+        # either: say what is wrong with it instead of handing it to the image decoder.
+        raise MalformedInput(f"{name}: not a readable PNG image: {exc.message}") from None
     return True
 
 
 def credential_payloads(name: str, data: bytes) -> list[bytes]:
     """Credential bytes from one source: itself, or the text of the QR codes pictured in it."""
     if is_image(data) and not (
-        data.startswith(detect.PNG_SIGNATURE) and _has_baked_credential(data)
+        data.startswith(detect.PNG_SIGNATURE) and _has_baked_credential(name, data)
     ):
         from wallet.present import qr
 

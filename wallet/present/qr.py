@@ -339,19 +339,29 @@ def to_terminal(payload: str) -> str:
 
 def read_qr_images(images: list[bytes], names: list[str] | None = None) -> list[str]:
     """The text of every QR code in the given PNG/JPEG images (photos or screenshots)."""
+    import warnings
+
     import zxingcpp
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     texts: list[str] = []
     for i, data in enumerate(images):
         name = names[i] if names and i < len(names) else f"image {i + 1}"
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                results = zxingcpp.read_barcodes(image.convert("L"))
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            raise MalformedInput(f"{name} is not a readable image") from None
+            with warnings.catch_warnings():
+                # Past MAX_IMAGE_PIXELS Pillow only warns (up to twice that): refuse it too.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    image.load()
+                    results = zxingcpp.read_barcodes(image.convert("L"))
+        except Exception as exc:
+            # Untrusted bytes into image decoders that raise many kinds of error (SyntaxError,
+            # OSError, ValueError, struct.error, zlib.error, EOFError, DecompressionBomb...):
+            # any failure to decode is malformed input, one line, never a traceback.
+            detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            kind = "PNG image" if data.startswith(b"\x89PNG") else "image"
+            raise MalformedInput(f"{name}: not a readable {kind}: {detail}") from None
         found = [r.text for r in results if r.text]
         if not found:
             raise MalformedInput(f"no QR code found in {name}")
