@@ -62,7 +62,7 @@ def test_honest_title_prints_unchanged(tmp_path: Path) -> None:
     _run(wallet, "init", "--weak-kdf")
     f = tmp_path / "ok.json"
     f.write_text(_cred("Éducation – Soins infirmiers", "Collège Démo"))
-    code, out, _ = _run(wallet, "verify", str(f))
+    _, out, _ = _run(wallet, "verify", str(f))
     assert out.splitlines()[0] == "Éducation – Soins infirmiers"
     assert "Collège Démo" in out
 
