@@ -197,8 +197,12 @@ def check(doc: dict[str, Any]) -> str | None:
     """None when ``doc`` is in its signed form, else a one-line reason for the refusal."""
     if "@context" not in doc:
         return None
+    # The credentials inside a VP are each verified as documents of their own, under this
+    # same rule; only the VP's own statements (holder, proof options) are compared here.
+    # (pyld also compacts an @graph container's contents with type-scoped terms lost.)
+    own = {k: v for k, v in doc.items() if k != "verifiableCredential"}
     try:
-        plain = _strip_nested_contexts(doc, doc["@context"])
+        plain = _strip_nested_contexts(own, doc["@context"])
     except NotSignedForm as exc:
         return exc.message
     key = json.dumps(plain, sort_keys=True, ensure_ascii=False)

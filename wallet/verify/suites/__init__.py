@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from wallet.errors import MalformedInput, UnsupportedInput, WalletError
 from wallet.model import SIGNATURE, Check, CheckStatus
-from wallet.verify import dids, jsonld
+from wallet.verify import dids, jsonld, signed_form
 from wallet.verify.context import VerifyContext
 from wallet.verify.period import parse_datetime
 from wallet.verify.suites.hashing import SUITES, Suite, hash_data, signature_to_der
@@ -84,7 +84,36 @@ def verify(
                 domain=domain,
             )
         )
-    return checks
+    return _signed_form_rule(document, proofs, checks)
+
+
+def _signed_form_rule(
+    document: dict[str, Any], proofs: list[dict[str, Any]], checks: list[Check]
+) -> list[Check]:
+    """An rdfc proof covers the RDF graph, while the wallet reads JSON keys: a passed rdfc
+    proof over a document not in its own compact form is refused (wallet.verify.signed_form).
+    Run only after the proofs passed, so a bad document fails on the cheap path first."""
+    rdfc = [
+        i
+        for i, (p, c) in enumerate(zip(proofs, checks, strict=True))
+        if c.status is CheckStatus.PASSED
+        and (s := SUITES.get(suite_name(p))) is not None
+        and s.canonicalization == "rdfc"
+    ]
+    if not rdfc:
+        return checks
+    try:
+        reason = signed_form.check(document)
+    except jsonld.ContextNotBundled as exc:
+        reason = exc.message
+    except (MalformedInput, UnsupportedInput) as exc:
+        reason = exc.message
+    if reason is None:
+        return checks
+    out = list(checks)
+    for i in rdfc:
+        out[i] = Check(SIGNATURE, CheckStatus.FAILED, f"{suite_name(proofs[i])}: {reason}")
+    return out
 
 
 def _verify_one(
