@@ -75,7 +75,7 @@ def test_folder_import_goes_on_past_bad_images(tmp_path: Path) -> None:
     assert "Good One" in _run(wallet, "list")[1]
     for bad in ("syntax.png", "badcrc.png", "badbaked.png", "truncated.png"):
         code, out, err = _run(wallet, "verify", str(d / bad))
-        assert code == 5 and err.count("\n") == 1 and "not a readable PNG image" in err
+        assert code == 5 and err.count("\n") == 1 and "not a readable" in err
         code, out, err = _run(wallet, "verify-presentation", str(d / bad),
                               "--audience", "a", "--nonce", "n")
         assert code == 5 and err.count("\n") == 1 and "Traceback" not in err

@@ -360,8 +360,7 @@ def read_qr_images(images: list[bytes], names: list[str] | None = None) -> list[
             # OSError, ValueError, struct.error, zlib.error, EOFError, DecompressionBomb...):
             # any failure to decode is malformed input, one line, never a traceback.
             detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-            kind = "PNG image" if data.startswith(b"\x89PNG") else "image"
-            raise MalformedInput(f"{name}: not a readable {kind}: {detail}") from None
+            raise MalformedInput(f"{name}: not a readable image: {detail}") from None
         found = [r.text for r in results if r.text]
         if not found:
             raise MalformedInput(f"no QR code found in {name}")
