@@ -221,9 +221,12 @@ class Wallet:
         return TrustList(tuple(sorted(entries, key=lambda e: e.id)))
 
     def trust_add(self, issuer_id: str, name: str = "") -> bool:
-        issuer_id = issuer_id.strip()
-        if not (issuer_id.startswith("did:") or issuer_id.startswith("https://")):
-            raise UsageError("a trusted issuer is a DID (did:...) or an https:// URL")
+        from wallet.verify import trust_ids
+
+        try:
+            issuer_id = trust_ids.normalize(issuer_id)
+        except ValueError as exc:
+            raise UsageError(f"not added: {exc}") from None
         for record in self.store.list(TRUST):
             if record.data["id"] == issuer_id:
                 if name and record.data.get("name") != name:

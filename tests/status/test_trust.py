@@ -48,8 +48,11 @@ def test_load_and_round_trip() -> None:
         (b'{"version": 1, "issuers": [{"name": "x"}]}', "issuer #1 has no id"),
         (b'{"version": 1, "issuers": [{"id": ""}]}', "issuer #1 has no id"),
         (b'{"version": 1, "issuers": ["did:x"]}', "issuer #1 must be a JSON object"),
-        (b'{"version": 1, "issuers": [{"id": "http://x"}]}', "must be a DID or an https URL"),
-        (b'{"version": 1, "issuers": [{"id": "did:x", "name": 3}]}', "name must be a string"),
+        (b'{"version": 1, "issuers": [{"id": "http://x"}]}', "neither a DID"),
+        (
+            b'{"version": 1, "issuers": [{"id": "did:web:x.example", "name": 3}]}',
+            "name must be a string",
+        ),
         (b'{"version": 1, "name": [], "issuers": []}', "name must be a string"),
         (b'{"version": 1, "version": 1, "issuers": []}', "duplicate"),
     ],
@@ -62,27 +65,34 @@ def test_bad_trust_files_are_one_line_errors(data: bytes, message: str) -> None:
 
 def test_check_trust() -> None:
     ctx = VerifyContext(trust=load_trust_file(json.dumps(GOOD).encode()))
-    passed = check_trust(_cred("did:web:college.example"), ctx)
+    passed = check_trust(_cred("did:web:college.example"), ctx, authenticated=True)
     assert passed.name == ISSUER_TRUST and passed.status is CheckStatus.PASSED
     assert "Example College" in passed.detail
     # An https entry trusts URLs under it (OB 2.0 issuer profiles).
-    under = check_trust(_cred("https://badges.example.edu/issuer.json"), ctx)
+    under = check_trust(_cred("https://badges.example.edu/issuer.json"), ctx, authenticated=True)
     assert under.status is CheckStatus.PASSED
-    lookalike = check_trust(_cred("https://badges.example.edu.evil.example/i"), ctx)
+    lookalike = check_trust(
+        _cred("https://badges.example.edu.evil.example/i"), ctx, authenticated=True
+    )
     assert lookalike.status is CheckStatus.WARNING
-    unknown = check_trust(_cred("did:web:other.example", name="Other U"), ctx)
+    unknown = check_trust(_cred("did:web:other.example", name="Other U"), ctx, authenticated=True)
     assert unknown.status is CheckStatus.WARNING
     assert unknown.detail == "issuer Other U (did:web:other.example) is not in your trust list"
-    assert check_trust(_cred(None), ctx).status is CheckStatus.WARNING
+    assert check_trust(_cred(None), ctx, authenticated=True).status is CheckStatus.WARNING
 
 
 def test_issuer_url_claim_does_not_confer_trust() -> None:
     # Anyone can write a trusted site's URL into their own issuer profile.
     ctx = VerifyContext(trust=load_trust_file(json.dumps(GOOD).encode()))
-    check = check_trust(_cred("did:key:zAttacker", url="https://badges.example.edu"), ctx)
+    check = check_trust(
+        _cred("did:key:zAttacker", url="https://badges.example.edu"), ctx, authenticated=True
+    )
     assert check.status is CheckStatus.WARNING
 
 
 def test_trust_check_never_fails() -> None:
     for issuer in (None, "", "did:x", "https://nowhere.example"):
-        assert check_trust(_cred(issuer), VerifyContext()).status is CheckStatus.WARNING
+        assert (
+            check_trust(_cred(issuer), VerifyContext(), authenticated=True).status
+            is CheckStatus.WARNING
+        )

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from wallet.verify import trust_ids
+
 
 @dataclass(frozen=True)
 class CachedDocument:
@@ -58,12 +60,11 @@ class TrustList:
     def find(self, issuer_id: str | None) -> TrustEntry | None:
         if not issuer_id:
             return None
-        base = issuer_id.split("#", 1)[0]
         for entry in self.entries:
-            if base == entry.id:
-                return entry
-            # An https entry trusts URLs under it (an OB 2.0 issuer profile URL, say).
-            if entry.id.startswith("https://") and base.startswith(entry.id.rstrip("/") + "/"):
+            # Same rule as trust_add and trust files; a junk entry stored before entries
+            # were checked ("https://") trusts nobody, and https entries match on path
+            # boundaries only (https://college.example never covers ...example.evil.com).
+            if trust_ids.matches(entry.id, issuer_id):
                 return entry
         return None
 

@@ -62,9 +62,14 @@ def verify_credential(credential: Credential, ctx: VerifyContext) -> Verificatio
     # OB 2.0 badges may name their badge class and issuer by URL: use cached copies.
     credential = registry.with_linked_documents(credential, ctx)
     checks: list[Check] = []
-    checks.extend(signature_checks(credential, ctx))
+    signatures = signature_checks(credential, ctx)
+    checks.extend(signatures)
     checks.append(check_validity_period(credential, ctx.now))
     checks.extend(status_checks(credential, ctx))
     checks.extend(_nested_checks(credential, ctx))
-    checks.append(trust_mod.check_trust(credential, ctx))
+    # Trust follows authentication: a trusted name on an unproven credential means nothing.
+    authenticated = any(c.name == SIGNATURE for c in signatures) and all(
+        c.status is CheckStatus.PASSED for c in signatures if c.name == SIGNATURE
+    )
+    checks.append(trust_mod.check_trust(credential, ctx, authenticated=authenticated))
     return VerificationReport(checks=tuple(checks), verified_at=ctx.now.isoformat())

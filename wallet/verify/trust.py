@@ -15,6 +15,7 @@ from typing import Any
 from wallet.errors import MalformedInput
 from wallet.formats.jsonutil import load_json_object
 from wallet.model import ISSUER_TRUST, Check, CheckStatus, Credential
+from wallet.verify import trust_ids
 from wallet.verify.context import TrustEntry, TrustList, VerifyContext
 
 TRUST_FILE_VERSION = 1
@@ -27,11 +28,10 @@ def _entry(item: Any, position: int) -> TrustEntry:
     issuer_id = item.get("id")
     if not isinstance(issuer_id, str) or not issuer_id.strip():
         raise MalformedInput(f"trust list issuer #{position} has no id")
-    issuer_id = issuer_id.strip()
-    if not (issuer_id.startswith("did:") or issuer_id.startswith("https://")):
-        raise MalformedInput(
-            f"trust list issuer #{position}: id {issuer_id!r} must be a DID or an https URL"
-        )
+    try:
+        issuer_id = trust_ids.normalize(issuer_id)
+    except ValueError as exc:
+        raise MalformedInput(f"trust list issuer #{position}: {exc}") from None
     name = item.get("name", "")
     if not isinstance(name, str):
         raise MalformedInput(f"trust list issuer #{position}: name must be a string")
@@ -66,13 +66,21 @@ def dump_trust_file(trust: TrustList, name: str = "") -> dict[str, Any]:
     }
 
 
-def check_trust(credential: Credential, ctx: VerifyContext) -> Check:
-    """ISSUER_TRUST: passed when the issuer id is in the trust list.
+def check_trust(credential: Credential, ctx: VerifyContext, *, authenticated: bool) -> Check:
+    """ISSUER_TRUST: passed when the issuer id is in the trust list and the signature
+    proved that this issuer wrote the credential (``authenticated``).
 
     Only the id counts: it is what the signature is bound to. A ``url`` in the issuer
     profile is a claim any signer can make, so matching on it would let anyone pose as a
     trusted issuer.
     """
+    if not authenticated:
+        return Check(
+            ISSUER_TRUST,
+            CheckStatus.NOT_CHECKED,
+            "nothing proves who wrote this credential (no signature was verified),"
+            " so the trust list does not apply",
+        )
     issuer_id = credential.issuer.id
     if not issuer_id:
         return Check(ISSUER_TRUST, CheckStatus.WARNING, "the credential names no issuer id")
