@@ -273,3 +273,23 @@ def test_cli_honest_control_exits_0(demo_wallet: Demo, cli_verifier: Path, tmp_p
     built = demo_wallet.wallet.present([demo_wallet.ids["ob3"]], [], audience=AUD, nonce=NONCE)
     code, out = _verify_file(cli_verifier, built.envelope, tmp_path)
     assert (code, out["verdict"]) == (0, "valid")
+
+
+@pytest.mark.parametrize(
+    ("nbf_offset", "status"), [(None, "passed"), (0, "passed"), (600, "failed"), ("soon", "failed")]
+)
+def test_kb_jwt_not_before(nbf_offset: int | str | None, status: str) -> None:
+    """A KB-JWT nbf in the future, or not a number, was ignored."""
+    from wallet.present.sdjwt import binding_claim_checks
+    from wallet.verify.context import VerifyContext
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    claims: dict[str, Any] = {"nonce": NONCE, "aud": AUD, "iat": int(now.timestamp())}
+    if nbf_offset is not None:
+        claims["nbf"] = (
+            nbf_offset if isinstance(nbf_offset, str) else int(now.timestamp()) + nbf_offset
+        )
+    checks = binding_claim_checks(
+        claims, VerifyContext(now=now), audience=AUD, nonce=NONCE, max_age_s=300
+    )
+    assert [c.status.value for c in checks if c.name == "freshness"] == [status]

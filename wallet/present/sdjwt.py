@@ -275,10 +275,15 @@ def binding_claim_checks(
     now = ctx.now.timestamp()
     iat = claims.get("iat")
     exp = claims.get("exp")
+    nbf = claims.get("nbf")
     if isinstance(iat, bool) or not isinstance(iat, int | float):
         checks.append(Check("freshness", CheckStatus.FAILED, "no issued-at time"))
     elif exp is not None and (isinstance(exp, bool) or not isinstance(exp, int | float)):
         checks.append(Check("freshness", CheckStatus.FAILED, "the expiry time is not a number"))
+    elif nbf is not None and (isinstance(nbf, bool) or not isinstance(nbf, int | float)):
+        checks.append(Check("freshness", CheckStatus.FAILED, "the not-before time is not a number"))
+    elif nbf is not None and nbf > now + CLOCK_SKEW_S:
+        checks.append(Check("freshness", CheckStatus.FAILED, f"not usable for {int(nbf - now)} s"))
     elif iat > now + CLOCK_SKEW_S:
         checks.append(
             Check("freshness", CheckStatus.FAILED, f"made {int(iat - now)} s in the future")
