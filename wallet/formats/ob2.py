@@ -206,19 +206,6 @@ def parse(data: bytes) -> Credential:
 # -- linked documents ---------------------------------------------------------------------------
 
 
-def _cached_json(cache: DocumentCache, url: str | None) -> dict[str, Any] | None:
-    if not url:
-        return None
-    doc = cache.get(url)
-    if doc is None:
-        return None
-    try:
-        value = load_json(doc.data)
-    except MalformedInput:
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def with_linked_documents(credential: Credential, ctx: VerifyContext) -> Credential:
     """``credential`` with its badge class and issuer profile filled in from the cache
     where the assertion only names them by URL. ``raw`` and ``document`` are unchanged."""
@@ -228,13 +215,13 @@ def with_linked_documents(credential: Credential, ctx: VerifyContext) -> Credent
     assertion = dict(credential.document)
     badge = assertion.get("badge")
     if isinstance(badge, str):
-        fetched = _cached_json(cache, badge)
+        fetched = issuer_keys.cached_object(cache, badge)
         if fetched is None:
             return credential
         badge = fetched
     badge = dict(_obj(badge))
     if isinstance(badge.get("issuer"), str):
-        issuer = _cached_json(cache, badge["issuer"])
+        issuer = issuer_keys.cached_object(cache, badge["issuer"])
         if issuer is not None:
             badge["issuer"] = issuer
     assertion["badge"] = badge
@@ -259,12 +246,12 @@ class _Profile:
 
 def _issuer_profile(credential: Credential, cache: DocumentCache) -> _Profile | None:
     badge = credential.document.get("badge")
-    badge_obj = _cached_json(cache, badge) if isinstance(badge, str) else _obj(badge)
+    badge_obj = issuer_keys.cached_object(cache, badge) if isinstance(badge, str) else _obj(badge)
     issuer = _obj(badge_obj).get("issuer")
     issuer_id = _id_of(issuer)
     if issuer_id is None:
         return None
-    fetched = _cached_json(cache, issuer_id)
+    fetched = issuer_keys.cached_object(cache, issuer_id)
     if fetched is not None and fetched.get("id") == issuer_id:
         return _Profile(issuer_id, fetched, hosted=True)
     if isinstance(issuer, dict):
@@ -276,7 +263,7 @@ def _named_issuer(credential: Credential, cache: DocumentCache) -> tuple[str | N
     """(the issuer id the badge class names, or the badge class URL to cache to know it)."""
     badge = credential.document.get("badge")
     if isinstance(badge, str):
-        fetched = _cached_json(cache, badge)
+        fetched = issuer_keys.cached_object(cache, badge)
         if fetched is None:
             return None, badge
         return _id_of(fetched.get("issuer")), None
@@ -364,7 +351,7 @@ def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:
         return [Check(SIGNATURE, CheckStatus.FAILED, f"signature algorithm {alg!r} is not allowed")]
     if creator is None:
         return _failed("signed assertion names no verification.creator")
-    key_doc = _cached_json(ctx.cache, creator)
+    key_doc = issuer_keys.cached_object(ctx.cache, creator)
     if key_doc is None:
         return [
             Check(SIGNATURE, CheckStatus.NOT_CHECKED, f"issuer key {creator} is not cached offline")

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from wallet.errors import MalformedInput
 from wallet.formats.jsonutil import load_json
 from wallet.verify import dids, keys
-from wallet.verify.context import VerifyContext
+from wallet.verify.context import DocumentCache, VerifyContext
 
 
 class KeyNotProven(dids.KeyNotAvailable):
@@ -75,8 +75,11 @@ def did_web_origin(did: str) -> str | None:
         return None
 
 
-def _cached_object(ctx: VerifyContext, url: str) -> dict[str, Any] | None:
-    doc = ctx.cache.get(url)
+def cached_object(cache: DocumentCache, url: str | None) -> dict[str, Any] | None:
+    """The JSON object cached at ``url``; None when absent or not a JSON object."""
+    if not url:
+        return None
+    doc = cache.get(url)
     if doc is None:
         return None
     try:
@@ -89,7 +92,7 @@ def _cached_object(ctx: VerifyContext, url: str) -> dict[str, Any] | None:
 def cached_profile(issuer: str, ctx: VerifyContext) -> dict[str, Any] | None:
     """The issuer's profile cached at its own id URL, if it says it is that issuer's."""
     for url in dict.fromkeys((issuer, issuer.split("#", 1)[0])):
-        profile = _cached_object(ctx, url)
+        profile = cached_object(ctx.cache, url)
         if profile is not None and profile.get("id") == issuer:
             return profile
     return None
@@ -167,7 +170,7 @@ def metadata_url(iss: str) -> str:
 def _https_jwks(iss: str, ctx: VerifyContext) -> tuple[list[dict[str, Any]], str]:
     """The issuer's keys and where they came from, from its origin's documents only."""
     url = metadata_url(iss)
-    metadata = _cached_object(ctx, url)
+    metadata = cached_object(ctx.cache, url)
     jwks: Any = None
     source = url
     if metadata is not None:
@@ -185,13 +188,13 @@ def _https_jwks(iss: str, ctx: VerifyContext) -> tuple[list[dict[str, Any]], str
             # The metadata, found on the issuer's own origin, names where its keys are.
             if not isinstance(uri, str) or https_origin(uri) is None:
                 raise dids.KeyNotAuthorised(f"the issuer metadata at {url} has a bad jwks_uri")
-            jwks = _cached_object(ctx, uri)
+            jwks = cached_object(ctx.cache, uri)
             source = uri
             if jwks is None:
                 raise KeyNotProven(f"the keys of {iss} are not cached: cache {uri}")
     if jwks is None:
         fallback = iss.rstrip("/") + "/.well-known/jwks.json"
-        jwks = _cached_object(ctx, fallback)
+        jwks = cached_object(ctx.cache, fallback)
         source = fallback
     if jwks is None:
         raise KeyNotProven(
