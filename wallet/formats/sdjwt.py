@@ -56,6 +56,9 @@ class SdJwt:
     disclosures: tuple[Disclosure, ...]
     kb_jwt: str | None
     hash_name: str
+    # Disclosure segments that could not be read: the document is still a credential,
+    # but one that fails the disclosures check (tampered, not malformed).
+    errors: tuple[str, ...] = ()
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -124,15 +127,22 @@ def split(text: str | bytes) -> SdJwt:
     if kb is not None and kb.count(".") != 2:
         # Without the closing ~ the last disclosure would be taken for a KB-JWT and lost.
         raise MalformedInput("an SD-JWT must end with ~ or a key-binding JWT")
-    middle = parts[1:-1]
-    if any(not p for p in middle):
-        raise MalformedInput("empty disclosure between ~ separators")
-    disclosures = tuple(_decode_disclosure(p, hash_name) for p in middle)
-    return SdJwt(token, disclosures, kb, hash_name)
+    disclosures: list[Disclosure] = []
+    errors: list[str] = []
+    for part in parts[1:-1]:
+        try:
+            if not part:
+                raise DisclosureError("empty disclosure between ~ separators")
+            disclosures.append(_decode_disclosure(part, hash_name))
+        except MalformedInput as exc:
+            errors.append(exc.message)
+    return SdJwt(token, tuple(disclosures), kb, hash_name, tuple(errors))
 
 
 def process(sd: SdJwt) -> Processed:
     """Rebuild the claims from the payload and the disclosures (RFC 9901 section 7.1)."""
+    if sd.errors:
+        raise DisclosureError(sd.errors[0])
     by_digest: dict[str, Disclosure] = {}
     for d in sd.disclosures:
         if d.digest in by_digest:
@@ -151,7 +161,8 @@ def process(sd: SdJwt) -> Processed:
 
     def walk(node: Any, path: str, parent: str | None, depth: int = 0) -> Any:
         if depth > MAX_NESTING:
-            raise DisclosureError(f"claims are nested deeper than {MAX_NESTING} levels")
+            # A limit of ours, not a broken integrity rule: malformed, not invalid.
+            raise MalformedInput(f"claims are nested deeper than {MAX_NESTING} levels")
         if isinstance(node, dict):
             result: dict[str, Any] = {}
             for key, value in node.items():
@@ -324,8 +335,26 @@ def _path_key(path: str) -> list[Any]:
 
 
 def parse(data: bytes) -> Credential:
+    """The credential, or for one whose disclosures break an integrity rule, the credential
+    as the issuer signed it in the clear, so that verifying it says ``invalid``."""
     sd = split(data)
-    return to_credential(sd, process(sd), data)
+    try:
+        processed = process(sd)
+    except DisclosureError:
+        processed = Processed(claims=signed_only(sd.payload))
+    return to_credential(sd, processed, data)
+
+
+def signed_only(node: Any) -> Any:
+    """The issuer-signed claims without digests: what is shown when no disclosure can be
+    trusted."""
+    if isinstance(node, dict):
+        return {k: signed_only(v) for k, v in node.items() if k not in ("_sd", "_sd_alg")}
+    if isinstance(node, list):
+        return [
+            signed_only(x) for x in node if not (isinstance(x, dict) and set(x) == {"..."})
+        ]
+    return node
 
 
 def issuer_of(payload: dict[str, Any]) -> str | None:
