@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed
+from wallet.formats import claimpath
 from wallet.model import CheckStatus, Credential, VerificationReport
-from wallet.present.sdjwt import claim_exists
 from wallet.present.service import (
     Built,
     PresentationResult,
@@ -354,19 +354,22 @@ class Wallet:
         self, credential_ids: Iterable[str], disclose: Iterable[str]
     ) -> builtins.list[Selection]:
         """Which claims of which credentials: ``ID:path`` targets one credential, a bare
-        path every chosen credential that has it."""
+        path every chosen credential that has it. Paths are JSON Pointers, or dotted where
+        that is unambiguous; the selections hold pointers."""
         chosen = [self.get(i) for i in credential_ids]
         paths: dict[str, builtins.list[str]] = {s.id: [] for s in chosen}
         for item in disclose:
             prefix, sep, rest = item.partition(":")
-            targets = [s for s in chosen if sep and s.id.startswith(prefix)]
+            targets = [s for s in chosen if sep and prefix and s.id.startswith(prefix)]
             path = rest if targets else item
             if not targets:
-                targets = [s for s in chosen if _has_claim(s.credential, path)]
+                targets = [s for s in chosen if claimpath.has_claim(s.credential.document, path)]
             if not targets:
                 raise UsageError(f"no chosen credential has the claim {path}")
             for target in targets:
-                paths[target.id].append(path)
+                pointer = claimpath.resolve(target.credential.document, path)
+                if pointer not in paths[target.id]:
+                    paths[target.id].append(pointer)
         return [Selection(s.credential, tuple(paths[s.id])) for s in chosen]
 
     def present(
@@ -394,10 +397,6 @@ def verify_presentation(
     return verify_presentation_envelope(
         data, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s
     )
-
-
-def _has_claim(credential: Credential, path: str) -> bool:
-    return path in credential.disclosable or claim_exists(credential.document, path)
 
 
 def _cached(record: Record) -> CachedDocument:

@@ -667,8 +667,9 @@ def _write_qr(target: str, payloads: list[str]) -> list[str]:
     "disclose",
     multiple=True,
     metavar="PATH",
-    help="A claim to show, e.g. credentialSubject.achievement.name or degree.type or "
-    "nationalities.0; ID:PATH picks one credential. Repeat for more.",
+    help="A claim to show, as a JSON Pointer (/degree/type, /nationalities/0, "
+    "/https:~1~1claims.example~1gpa) or dotted where unambiguous (degree.type); "
+    "ID:PATH picks one credential. Repeat for more.",
 )
 @click.option("--audience", required=True, help="Who the presentation is for (the verifier).")
 @click.option("--nonce", required=True, help="The verifier's challenge (see 'wallet challenge').")

@@ -102,7 +102,7 @@ def test_presentation_of_a_reference_credential_made_by_us() -> None:
         add_decoy_claims=True,
     ).sd_jwt_issuance
     credential = registry.parse(issuance.encode())
-    assert {"given_name", "skills.0", "skills.1", "address", "address.city"} <= set(
+    assert {"/given_name", "/skills/0", "/skills/1", "/address", "/address/city"} <= set(
         credential.disclosable
     )
     shown = present_sd.present(

@@ -165,7 +165,7 @@ def test_sd_jwt_vc_claims_and_token_status_list() -> None:
     assert credential.status == (
         StatusRef("TokenStatusList", "https://sd-mapping.test/statuslists/1", 412),
     )
-    assert set(credential.disclosable) == {"given_name", "degree.type", "nationalities.1"}
+    assert set(credential.disclosable) == {"/given_name", "/degree/type", "/nationalities/1"}
     assert credential.holder_jwk is None
     report = engine.verify_credential(credential, ctx_with_issuers({iss: issuer_jwk}))
     assert report.check("signature").status is CheckStatus.PASSED  # type: ignore[union-attr]

@@ -137,13 +137,13 @@ def test_sd_jwt_python_testcase(case: str) -> None:
 
 
 def _frame_paths(frame: dict[str, Any], prefix: str = "") -> list[str]:
-    """sd-jwt-js disclosure frames ({"_sd": [keys], key: subframe}) as our dot paths."""
+    """sd-jwt-js disclosure frames ({"_sd": [keys], key: subframe}) as JSON Pointers."""
     paths: list[str] = []
     for key, sub in frame.items():
         if key == "_sd":
-            paths.extend(f"{prefix}{k}" for k in sub)
+            paths.extend(f"{prefix}/{k}" for k in sub)
         else:
-            paths.extend(_frame_paths(sub, f"{prefix}{key}."))
+            paths.extend(_frame_paths(sub, f"{prefix}/{key}"))
     return paths
 
 

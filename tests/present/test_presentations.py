@@ -44,7 +44,7 @@ def test_mixed_presentation_verifies(demo_wallet: Demo, verifier: Wallet) -> Non
     assert sd["verdict"] == "valid" and not sd["whole_credential"]
     assert sd["claims"]["grade"] == "B+" and sd["claims"]["skills"] == ["optimise inventory"]
     # Paths as the verifier sees them: the one skill shown is the first of its array.
-    assert sorted(sd["disclosed"]) == ["grade", "skills.0"]
+    assert sorted(sd["disclosed"]) == ["/grade", "/skills/0"]
     assert by_title["Data Analysis Fundamentals"]["verdict"] == "valid"
     # Genuine but from an issuer the interviewer has not said they trust: not "invalid".
     boot = by_title["Python for Automation"]

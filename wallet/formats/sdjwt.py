@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wallet.errors import MalformedInput
+from wallet.formats import claimpath
 from wallet.formats.jsonutil import MAX_INPUT_BYTES, check_size, load_json
 from wallet.model import SIGNATURE, Check, CheckStatus, Credential, Issuer, StatusRef, Subject
 from wallet.verify import jws, keys
@@ -73,7 +74,7 @@ class SdJwt:
 @dataclass
 class Processed:
     claims: dict[str, Any]
-    # digest -> dot path of the claim it discloses, in the processed claims
+    # digest -> JSON Pointer of the claim it discloses, in the processed claims
     paths: dict[str, str] = field(default_factory=dict)
     # digest -> digest of the disclosure whose value holds it (None at top level)
     parents: dict[str, str | None] = field(default_factory=dict)
@@ -168,7 +169,7 @@ def process(sd: SdJwt) -> Processed:
             for key, value in node.items():
                 if key in ("_sd", "_sd_alg"):
                     continue
-                result[key] = walk(value, _join(path, key), parent, depth + 1)
+                result[key] = walk(value, claimpath.join(path, key), parent, depth + 1)
             digests = node.get("_sd", [])
             if not isinstance(digests, list):
                 raise DisclosureError("_sd must be an array")
@@ -184,7 +185,7 @@ def process(sd: SdJwt) -> Processed:
                     raise DisclosureError(
                         f"a disclosure would overwrite the claim {disclosure.name!r}"
                     )
-                child = _join(path, disclosure.name)
+                child = claimpath.join(path, disclosure.name)
                 out.paths[disclosure.digest] = child
                 out.parents[disclosure.digest] = parent
                 result[disclosure.name] = walk(
@@ -202,12 +203,14 @@ def process(sd: SdJwt) -> Processed:
                         raise DisclosureError(
                             "an object-property disclosure is referenced from an array"
                         )
-                    child = _join(path, str(len(items)))
+                    child = claimpath.join(path, str(len(items)))
                     out.paths[disclosure.digest] = child
                     out.parents[disclosure.digest] = parent
                     items.append(walk(disclosure.value, child, disclosure.digest, depth + 1))
                 else:
-                    items.append(walk(element, _join(path, str(len(items))), parent, depth + 1))
+                    items.append(
+                        walk(element, claimpath.join(path, str(len(items))), parent, depth + 1)
+                    )
             return items
         return node
 
@@ -217,10 +220,6 @@ def process(sd: SdJwt) -> Processed:
         raise DisclosureError("a disclosure is not referenced by the issuer-signed JWT")
     out.claims = claims
     return out
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def _text(value: Any) -> str | None:
@@ -234,15 +233,17 @@ def _text(value: Any) -> str | None:
 def _flatten(claims: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for key, value in claims.items():
-        path = _join(prefix, key)
+        path = claimpath.join(prefix, key)
         if isinstance(value, dict):
             rows.extend(_flatten(value, path))
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, dict):
-                    rows.extend(_flatten(item, f"{path}.{i}"))
+                    rows.extend(_flatten(item, claimpath.join(path, str(i))))
                 else:
-                    rows.append((f"{path}.{i}", json.dumps(item, ensure_ascii=False)))
+                    rows.append(
+                        (claimpath.join(path, str(i)), json.dumps(item, ensure_ascii=False))
+                    )
         else:
             rows.append((path, _text(value) or json.dumps(value)))
     return rows
@@ -277,7 +278,7 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
         if not isinstance(idx, int) or isinstance(idx, bool) or idx < 0:
             raise MalformedInput("status_list idx must be a non-negative integer")
         status = (StatusRef("TokenStatusList", status_list["uri"], idx),)
-    disclosable = tuple(sorted(processed.paths.values(), key=_path_key))
+    disclosable = tuple(sorted(processed.paths.values(), key=claimpath.sort_key))
     iss = issuer_of(claims)
     if "credentialSubject" in claims and "@context" in claims:
         from wallet.formats.vc_jsonld import normalize_vc
@@ -330,10 +331,6 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
     )
 
 
-def _path_key(path: str) -> list[Any]:
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in path.split(".")]
-
-
 def parse(data: bytes) -> Credential:
     """The credential, or for one whose disclosures break an integrity rule, the credential
     as the issuer signed it in the clear, so that verifying it says ``invalid``."""
@@ -351,9 +348,7 @@ def signed_only(node: Any) -> Any:
     if isinstance(node, dict):
         return {k: signed_only(v) for k, v in node.items() if k not in ("_sd", "_sd_alg")}
     if isinstance(node, list):
-        return [
-            signed_only(x) for x in node if not (isinstance(x, dict) and set(x) == {"..."})
-        ]
+        return [signed_only(x) for x in node if not (isinstance(x, dict) and set(x) == {"..."})]
     return node
 
 
@@ -389,8 +384,8 @@ NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "status"})
 
 
 def _hidden_envelope(processed: Processed) -> str | None:
-    for path in sorted(processed.paths.values()):
-        if path.split(".")[0] in NEVER_DISCLOSABLE:
+    for path in sorted(processed.paths.values(), key=claimpath.sort_key):
+        if claimpath.tokens(path)[0] in NEVER_DISCLOSABLE:
             return path
     return None
 

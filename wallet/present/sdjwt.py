@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wallet.errors import MalformedInput, UsageError, WalletError
-from wallet.formats import sdjwt
+from wallet.formats import claimpath, sdjwt
 from wallet.model import HOLDER_BINDING, Check, CheckStatus, Credential
 from wallet.verify import jws, keys
 from wallet.verify.context import VerifyContext
@@ -41,8 +41,9 @@ def issue(
     hash_name: str = "sha-256",
     iat: int | None = None,
 ) -> str:
-    """An SD-JWT in issuance form; each dot path in ``disclosable`` becomes a disclosure."""
-    wanted = set(disclosable)
+    """An SD-JWT in issuance form; each claim path in ``disclosable`` (a JSON Pointer, or
+    dotted where unambiguous) becomes a disclosure."""
+    wanted = {claimpath.resolve(claims, path) for path in disclosable}
     disclosures: list[str] = []
 
     def digest(text: str) -> str:
@@ -54,7 +55,7 @@ def issue(
             out: dict[str, Any] = {}
             hidden: list[str] = []
             for key, value in node.items():
-                child = f"{path}.{key}" if path else key
+                child = claimpath.join(path, key)
                 made = make(value, child)
                 if child in wanted:
                     wanted.discard(child)
@@ -67,7 +68,7 @@ def issue(
         if isinstance(node, list):
             items: list[Any] = []
             for i, value in enumerate(node):
-                child = f"{path}.{i}"
+                child = claimpath.join(path, str(i))
                 made = make(value, child)
                 if child in wanted:
                     wanted.discard(child)
@@ -104,28 +105,14 @@ def select_disclosures(
     sd: sdjwt.SdJwt, processed: sdjwt.Processed, paths: Iterable[str]
 ) -> tuple[sdjwt.Disclosure, ...]:
     """The disclosures needed to show ``paths``: each one, the parents that hold it, and
-    everything beneath it (disclosing ``address`` shows the whole address)."""
+    everything beneath it (disclosing ``/address`` shows the whole address)."""
     chosen: set[str] = set()
-    for path in paths:
-        if not claim_exists(processed.claims, path):
-            raise UsageError(f"{path} is not a claim of this credential")
+    for asked in paths:
+        path = claimpath.resolve(processed.claims, asked)
         for digest, where in processed.paths.items():
-            if where == path or path.startswith(where + ".") or where.startswith(path + "."):
+            if where == path or path.startswith(where + "/") or where.startswith(path + "/"):
                 chosen.add(digest)
     return tuple(d for d in sd.disclosures if d.digest in chosen)
-
-
-def claim_exists(claims: Any, path: str) -> bool:
-    """Whether a dot path (array indexes as numbers) names a claim in ``claims``."""
-    node = claims
-    for part in path.split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
-    return True
 
 
 def present(
@@ -191,7 +178,7 @@ def verify_presentation(
     except WalletError:
         return result
     result.credential = credential
-    result.disclosed = sorted(processed.paths.values())
+    result.disclosed = sorted(processed.paths.values(), key=claimpath.sort_key)
     result.claims = {k: v for k, v in processed.claims.items() if k not in ("cnf", "_sd_alg")}
     checks.extend(
         _key_binding_checks(sd, processed, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s)
