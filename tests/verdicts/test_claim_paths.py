@@ -148,6 +148,8 @@ def test_every_reading_of_a_shorthand_names_a_claim(claims: dict[str, Any], dott
     for pointer in found:
         assert claimpath.exists(claims, pointer)
         assert ".".join(claimpath.tokens(pointer)) == dotted
+    if dotted.startswith("/"):
+        return  # a path that starts with / is read as a pointer, never as shorthand
     if len(found) == 1:
         assert claimpath.resolve(claims, dotted) == found[0]
     elif found:
