@@ -354,7 +354,12 @@ def read_qr_images(images: list[bytes], names: list[str] | None = None) -> list[
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data)) as image:
                     image.load()
-                    results = zxingcpp.read_barcodes(image.convert("L"))
+                    # QR only: scanning every symbology sometimes "finds" a 1D barcode
+                    # in the modules of a large QR code and reports junk beside it.
+                    results = zxingcpp.read_barcodes(
+                        image.convert("L"),
+                        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode),
+                    )
         except Exception as exc:
             # Untrusted bytes into image decoders that raise many kinds of error (SyntaxError,
             # OSError, ValueError, struct.error, zlib.error, EOFError, DecompressionBomb...):
