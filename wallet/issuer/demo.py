@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from importlib import resources
 from typing import Any
 
@@ -67,15 +66,12 @@ def sample_credentials(holder_did: str, holder_jwk: dict[str, Any]) -> list[tupl
         description="Twelve weeks of Python scripting for operations work.",
         criteria="Built and defended three automation projects.",
     )
+    # VC 2.0 over JOSE (VC-JOSE-COSE): the credential is the payload; the `vc` claim is
+    # VC 1.1 only and peers refuse a 2.0 document inside it.
     vc_jwt = jws.sign_compact(
-        {
-            "iss": BOOTCAMP.did,
-            "sub": holder_did,
-            "nbf": int(time.time()) - 86400,
-            "vc": bootcamp_doc,
-        },
+        {**bootcamp_doc, "iss": BOOTCAMP.did},
         BOOTCAMP.key,
-        headers={"kid": BOOTCAMP.verification_method, "typ": "JWT"},
+        headers={"kid": BOOTCAMP.verification_method, "typ": "vc+jwt", "cty": "vc"},
     )
     sd = present_sd.issue(
         {
@@ -115,7 +111,7 @@ def sample_credentials(holder_did: str, holder_jwk: dict[str, Any]) -> list[tupl
     return [
         ("demo: Open Badges 3.0, eddsa-rdfc-2022", json.dumps(micro, indent=2).encode()),
         ("demo: SD-JWT VC", sd.encode()),
-        ("demo: VC-JWT (untrusted issuer)", vc_jwt.encode()),
+        ("demo: VC-JOSE vc+jwt (untrusted issuer)", vc_jwt.encode()),
         ("demo: Open Badges 3.0, expired", json.dumps(expired, indent=2).encode()),
         ("demo: Open Badges 2.0 baked PNG (hosted)", heart),
     ]

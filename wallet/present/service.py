@@ -105,6 +105,7 @@ def build(
     parts: list[Part] = []
     jsonld: list[dict[str, Any]] = []
     jwts: list[str | dict[str, Any]] = []
+    vc2_jwts: list[str] = []
     for selection in selections:
         c = selection.credential
         if c.format == "sd-jwt":
@@ -132,7 +133,12 @@ def build(
             jsonld.append(json.loads(c.raw))
         elif c.format in JWT_FORMATS:
             raw = c.raw.decode("utf-8").strip()
-            jwts.append(json.loads(raw) if raw.startswith("{") else raw)
+            if raw.startswith("{"):
+                jwts.append(json.loads(raw))
+            elif vp.is_vc2_jwt(raw):
+                vc2_jwts.append(raw)
+            else:
+                jwts.append(raw)
         else:
             raise UsageError(f"'{c.title}' ({c.format}) cannot be presented")
     if jsonld:
@@ -153,6 +159,22 @@ def build(
                 "vp-jwt",
                 vp.make_vp_jwt(
                     jwts,
+                    ed.private_key,
+                    ed.did,
+                    ed.verification_method,
+                    audience=audience,
+                    nonce=nonce,
+                    iat=iat,
+                    exp=exp,
+                ),
+            )
+        )
+    if vc2_jwts:
+        parts.append(
+            Part(
+                "vp-jwt",
+                vp.make_vp_jose(
+                    vc2_jwts,
                     ed.private_key,
                     ed.did,
                     ed.verification_method,

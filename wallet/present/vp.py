@@ -1,6 +1,9 @@
 """Verifiable Presentations for credentials without selective disclosure (shown whole):
 a Data Integrity VP (eddsa-rdfc-2022, purpose authentication, challenge = nonce, domain =
-audience) for JSON-LD credentials, and a VP-JWT (aud, nonce) for JWTs and Open Badges 2.0.
+audience) for JSON-LD credentials; for VC 2.0 JWTs a VC-JOSE ``vp+jwt`` whose payload is
+the VP with each credential enveloped (``data:application/vc+jwt,...``); and for VC 1.1
+JWTs and Open Badges 2.0 a VP-JWT with the 1.1 ``vp`` claim. Both JWT shapes carry aud,
+nonce, iat (and exp) as JWT claims.
 """
 
 from __future__ import annotations
@@ -19,6 +22,67 @@ from wallet.verify.context import VerifyContext
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
+VP_JOSE_TYP = "vp+jwt"
+ENVELOPED = "EnvelopedVerifiableCredential"
+VC_JWT_DATA_URL = "data:application/vc+jwt,"
+
+
+def is_vc2_jwt(token: str) -> bool:
+    """A VC-JOSE credential (``vc+jwt``, or a payload that is the VC itself), which a
+    1.1 ``vp`` claim must not carry."""
+    try:
+        parsed = jws.parse_compact(token)
+        payload = parsed.payload_json()
+    except WalletError:
+        return False
+    return parsed.header.get("typ") == "vc+jwt" or (
+        "vc" not in payload and "credentialSubject" in payload
+    )
+
+
+def envelope_credential(token: str) -> dict[str, Any]:
+    return {"@context": VC2, "id": VC_JWT_DATA_URL + token, "type": ENVELOPED}
+
+
+def unenvelope(value: Any) -> Any:
+    """The compact JWT inside an EnvelopedVerifiableCredential of a VC-JOSE credential;
+    any other value unchanged (then it is reported as a credential that cannot be read)."""
+    if not isinstance(value, dict):
+        return value
+    types = value.get("type")
+    types = types if isinstance(types, list) else [types]
+    ident = value.get("id")
+    if ENVELOPED in types and isinstance(ident, str) and ident.startswith(VC_JWT_DATA_URL):
+        return ident[len(VC_JWT_DATA_URL) :]
+    return value
+
+
+def make_vp_jose(
+    tokens: list[str],
+    holder_key: jws.PrivateKey,
+    holder_did: str,
+    kid: str,
+    *,
+    audience: str,
+    nonce: str,
+    iat: int | None = None,
+    exp: int | None = None,
+) -> str:
+    payload: dict[str, Any] = {
+        "@context": [VC2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder_did,
+        "verifiableCredential": [envelope_credential(t) for t in tokens],
+        "iss": holder_did,
+        "aud": audience,
+        "nonce": nonce,
+        "iat": iat if iat is not None else int(time.time()),
+    }
+    if exp is not None:
+        payload["exp"] = exp
+    return jws.sign_compact(
+        payload, holder_key, headers={"kid": kid, "typ": VP_JOSE_TYP, "cty": "vp"}
+    )
 
 
 def make_vp_jwt(
@@ -128,16 +192,24 @@ def _subject_checks(credentials: list[Any], holder: str) -> list[Check]:
 def verify_vp_jwt(
     text: str, ctx: VerifyContext, *, audience: str, nonce: str, max_age_s: int = 300
 ) -> tuple[list[Any], list[Check]]:
+    """A VP-JWT with the 1.1 ``vp`` claim, or a VC-JOSE ``vp+jwt`` whose payload is the VP."""
     token = jws.parse_compact(text)
     payload = token.payload_json("VP-JWT")
-    holder = payload.get("iss")
-    vp = payload.get("vp")
-    if not isinstance(holder, str) or not isinstance(vp, dict):
-        raise MalformedInput("a VP-JWT needs iss and vp claims")
-    named = vp.get("holder", holder)
-    named_id = named.get("id") if isinstance(named, dict) else named
+    vp = payload if token.header.get("typ") == VP_JOSE_TYP and "vp" not in payload else None
+    vp = payload.get("vp") if vp is None else vp
+    types = vp.get("type") if isinstance(vp, dict) else None
+    if not isinstance(vp, dict) or "VerifiablePresentation" not in (
+        types if isinstance(types, list) else [types]
+    ):
+        raise MalformedInput("a VP-JWT needs a vp claim, or typ vp+jwt and a VP as payload")
+    holder = payload.get("iss", _holder_id(vp.get("holder")))
+    if not isinstance(holder, str):
+        raise MalformedInput("a VP-JWT must name its holder (iss)")
+    named_id = _holder_id(vp.get("holder", holder))
     credentials = vp.get("verifiableCredential", [])
-    credentials = credentials if isinstance(credentials, list) else [credentials]
+    credentials = [
+        unenvelope(c) for c in (credentials if isinstance(credentials, list) else [credentials])
+    ]
     signature = jws.verify_issuer_signature(token, holder, ctx)
     checks = [
         Check(
@@ -153,6 +225,10 @@ def verify_vp_jwt(
         binding_claim_checks(payload, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s)
     )
     return credentials, checks
+
+
+def _holder_id(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value
 
 
 def verify_vp_ldp(
