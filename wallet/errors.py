@@ -78,6 +78,12 @@ class IntegrityError(WalletError):
         self.record_id = record_id
 
 
+class RollbackDetected(IntegrityError):
+    """The wallet file is older than the one last opened on this machine."""
+
+    code = "rollback"
+
+
 class StorageError(WalletError):
     """A write could not be made durable (disk full, I/O error); nothing was changed."""
 

@@ -14,6 +14,14 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def state_dir() -> Path:
+    """Machine-local state kept apart from the wallet (the last generation seen of each)."""
+    env = os.environ.get("WALLET_STATE_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
 def default_wallet_path() -> Path:
     env = os.environ.get("WALLET_HOME")
     if env:

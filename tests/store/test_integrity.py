@@ -220,7 +220,7 @@ def test_io_error_during_write_rolls_back(
     def failing_mac(*args: object) -> bytes:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store_mod, "_mac", failing_mac)
+    monkeypatch.setattr(store_mod, "store_mac", failing_mac)
     with pytest.raises(StorageError, match="disk I/O"):
         store.put("credential", {"n": 2})
     monkeypatch.undo()

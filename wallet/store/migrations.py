@@ -1,7 +1,7 @@
 """Schema versions, applied with sqlite_utils.Migrations.
 
-Only ids, kinds, revisions and key-slot parameters are plaintext; every value lives in an
-encrypted blob.
+Only ids, kinds, revisions and blob sizes (in the records, again in the manifest), the
+generation and key-slot parameters are plaintext; every value lives in an encrypted blob.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ def m001_initial(db: Database) -> None:
         "CREATE TABLE records (id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
         " revision INTEGER NOT NULL, blob BLOB NOT NULL) STRICT"
     )
+
+
+@migrations()
+def m002_bucketed_manifest(db: Database) -> None:
+    # The store MAC's manifest, one row per bucket (see manifest.py).
+    db.execute("CREATE TABLE manifest (bucket INTEGER PRIMARY KEY, entries BLOB NOT NULL) STRICT")
 
 
 def apply(db: Database) -> None:

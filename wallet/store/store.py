@@ -1,8 +1,9 @@
 """The encrypted record store (ARCHITECTURE.md section 3).
 
 Everything is decrypted and verified once at unlock and served from memory; every write is
-one ``BEGIN IMMEDIATE`` transaction that also re-seals the store MAC and bumps the
-generation counter, so a second process that wrote in between is noticed and reloaded.
+one ``BEGIN IMMEDIATE`` transaction that updates the manifest buckets it touches, re-seals
+the store MAC and bumps the generation counter, so a second process that wrote in between
+is noticed and reloaded.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from wallet.errors import (
     IntegrityError,
     LockedError,
     NotFound,
+    RollbackDetected,
     StorageError,
     UsageError,
     WalletError,
 )
-from wallet.store import keys, migrations, records
+from wallet.store import keys, migrations, records, seen
+from wallet.store.manifest import MAC_VERSION, Manifest, entry, store_mac
 
 DB_NAME = "wallet.db"
 BUSY_TIMEOUT_MS = 10_000
@@ -74,24 +77,32 @@ class _Snapshot:
     meta: dict[str, bytes]
     slots: dict[str, _Slot]
     rows: dict[str, _Row]
+    buckets: dict[int, bytes]
 
     @property
     def generation(self) -> int:
-        return int(self.meta.get("generation", b"0"))
+        value = self.meta.get("generation", b"0")
+        if not value.isdigit():
+            raise IntegrityError(
+                "the wallet's generation counter is not a number: the file was tampered with",
+                record_id="meta",
+            )
+        return int(value)
 
 
 def _slot_aad(store_id: str, slot: str) -> bytes:
     return f"lw-slot-v1\x00{store_id}\x00{slot}".encode()
 
 
-def _manifest(rows: dict[str, _Row]) -> dict[str, list[Any]]:
-    return {
-        r.id: [r.kind, r.revision, records.tag_of(r.blob).hex()]
-        for r in sorted(rows.values(), key=lambda r: r.id)
-    }
+def _entry(row: _Row) -> list[Any]:
+    return entry(row.kind, row.revision, records.tag_of(row.blob))
 
 
-def _mac(
+def _slot_tuples(slots: dict[str, _Slot]) -> list[tuple[str, str, str, bytes, bytes]]:
+    return [(s.slot, s.kdf, s.params, s.salt, s.wrapped) for s in slots.values()]
+
+
+def _legacy_mac(
     mac_key: bytes, store_id: str, generation: int, slots: dict[str, _Slot], manifest: bytes
 ) -> bytes:
     h = hmac.new(mac_key, digestmod=hashlib.sha256)
@@ -142,6 +153,10 @@ class Store:
         self._rows: dict[str, _Row] = {}
         self._data: dict[str, dict[str, Any]] = {}
         self._generation = 0
+        # None until verified, and for a store still in the legacy one-blob form.
+        self._manifest: Manifest | None = Manifest.empty()
+        # (kind, field) -> field value -> record id, built on first use and kept current.
+        self._indexes: dict[tuple[str, str], dict[str, str]] = {}
 
     # -- opening -------------------------------------------------------------------------
 
@@ -207,7 +222,7 @@ class Store:
             os.chmod(path / DB_NAME, 0o600)
             migrations.apply(Database(conn))
             sub = keys.SubKeys.from_data_key(data_key)
-            manifest = json.dumps({}, sort_keys=True).encode()
+            root = Manifest.empty().root()
             conn.execute("BEGIN IMMEDIATE")
             for s in slots.values():
                 conn.execute(
@@ -217,8 +232,8 @@ class Store:
             meta = {
                 "store_id": store_id.encode(),
                 "generation": b"1",
-                "manifest": manifest,
-                "mac": _mac(sub.mac, store_id, 1, slots, manifest),
+                "mac_version": MAC_VERSION,
+                "mac": store_mac(sub.mac, store_id, 1, _slot_tuples(slots), root),
             }
             conn.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
             conn.execute("COMMIT")
@@ -227,6 +242,7 @@ class Store:
             raise _storage_error(exc) from None
         store = cls(path, conn, store_id, data_key, idle_timeout=300.0, read_only=False)
         store._generation = 1
+        seen.remember(store_id, 1, force=True)
         return store, recovery_key
 
     @classmethod
@@ -237,6 +253,7 @@ class Store:
         *,
         ignore_damaged: bool = False,
         idle_timeout: float = 300.0,
+        accept_rollback: bool = False,
     ) -> Store:
         def unlock(store_id: str, slots: dict[str, _Slot]) -> bytes:
             slot = slots.get(PASSPHRASE_SLOT)
@@ -247,7 +264,11 @@ class Store:
             return keys.unwrap(kek, slot.wrapped, _slot_aad(store_id, PASSPHRASE_SLOT))
 
         return cls._open(
-            Path(path), unlock, ignore_damaged=ignore_damaged, idle_timeout=idle_timeout
+            Path(path),
+            unlock,
+            ignore_damaged=ignore_damaged,
+            idle_timeout=idle_timeout,
+            accept_rollback=accept_rollback,
         )
 
     @classmethod
@@ -273,6 +294,7 @@ class Store:
         *,
         ignore_damaged: bool,
         idle_timeout: float,
+        accept_rollback: bool = False,
     ) -> Store:
         if not cls.exists(path):
             raise NotFound(f"no wallet at {path}")
@@ -297,10 +319,29 @@ class Store:
         )
         try:
             store._load(snap, ignore_damaged=ignore_damaged)
+            store._check_rollback(accept_rollback)
         except WalletError:
             store.close()
             raise
         return store
+
+    def _check_rollback(self, accept: bool) -> None:
+        if self._read_only:
+            return  # a rescue opening reads what is there and remembers nothing
+        last = seen.last_seen(self.store_id)
+        if last is not None and self._generation < last and not accept:
+            # Another process may have written (and remembered) since our snapshot.
+            if _generation_now(self._connection()) >= last:
+                self._refresh()
+                return
+            raise RollbackDetected(
+                f"this wallet is older than when it was last opened here (change {self._generation}"
+                f", last seen {last}): an older copy of the file may have replaced it and undone"
+                " later changes; if you restored it on purpose, open it once with"
+                " --accept-rollback",
+                record_id="meta",
+            )
+        seen.remember(self.store_id, self._generation, force=accept)
 
     # -- integrity -----------------------------------------------------------------------
 
@@ -308,23 +349,41 @@ class Store:
         """Verify the whole snapshot (store MAC, manifest, each record) and keep it in memory."""
         sub = self._sub()
         problems: list[IntegrityError] = []
-        manifest_bytes = snap.meta.get("manifest", b"")
-        expected_mac = _mac(sub.mac, self.store_id, snap.generation, snap.slots, manifest_bytes)
-        manifest: dict[str, list[Any]] = {}
-        if not hmac.compare_digest(expected_mac, snap.meta.get("mac", b"")):
+        legacy = snap.meta.get("mac_version") != MAC_VERSION
+        expected_entries: dict[str, list[Any]] = {}
+        stored = Manifest.from_stored(snap.buckets)
+        if legacy:
+            # Stores written before the bucketed manifest: one manifest blob in meta.
+            manifest_bytes = snap.meta.get("manifest", b"")
+            expected_mac = _legacy_mac(
+                sub.mac, self.store_id, snap.generation, snap.slots, manifest_bytes
+            )
+        else:
+            expected_mac = store_mac(
+                sub.mac, self.store_id, snap.generation, _slot_tuples(snap.slots), stored.root()
+            )
+        mac_ok = hmac.compare_digest(expected_mac, snap.meta.get("mac", b""))
+        if mac_ok:
+            try:
+                expected_entries = (
+                    json.loads(snap.meta.get("manifest", b""))
+                    if legacy
+                    else stored.decoded().entries()
+                )
+            except ValueError:
+                mac_ok = False
+        if not mac_ok:
             problems.append(
                 IntegrityError(
                     "store MAC mismatch: the wallet's index or key slots were tampered with",
                     record_id=STORE_MAC,
                 )
             )
-        else:
-            manifest = json.loads(manifest_bytes)
         rows: dict[str, _Row] = {}
         data: dict[str, dict[str, Any]] = {}
         for row in snap.rows.values():
-            expected = manifest.get(row.id)
-            if not problems or problems[0].record_id != STORE_MAC:
+            expected = expected_entries.get(row.id)
+            if mac_ok:
                 if expected is None:
                     problems.append(
                         IntegrityError(
@@ -333,7 +392,7 @@ class Store:
                         )
                     )
                     continue
-                if expected != [row.kind, row.revision, records.tag_of(row.blob).hex()]:
+                if expected != _entry(row):
                     problems.append(
                         IntegrityError(
                             f"record {row.id} ({row.kind}) was replaced, relabelled or rolled back",
@@ -349,8 +408,8 @@ class Store:
                 problems.append(exc)
                 continue
             rows[row.id] = row
-        for missing in sorted(set(manifest) - set(snap.rows)):
-            kind = manifest[missing][0]
+        for missing in sorted(set(expected_entries) - set(snap.rows)):
+            kind = expected_entries[missing][0]
             problems.append(
                 IntegrityError(f"record {missing} ({kind}) was deleted", record_id=missing)
             )
@@ -360,12 +419,14 @@ class Store:
             raise IntegrityError(first.message + more, record_id=first.record_id)
         self.damaged = [p.record_id or "" for p in problems]
         self._rows, self._data, self._generation = rows, data, snap.generation
+        # A legacy store is rewritten in the bucketed form by its next write.
+        self._manifest = None if legacy or problems else stored.decoded()
+        self._indexes = {}
 
     def _refresh(self) -> None:
         """Reload if another process wrote since we last looked (cheap when nothing changed)."""
         conn = self._connection()
-        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        if row is not None and int(row[0]) != self._generation:
+        if _generation_now(conn) != self._generation:
             self._load(_read_snapshot(conn), ignore_damaged=self._read_only)
 
     # -- public API ----------------------------------------------------------------------
@@ -389,6 +450,7 @@ class Store:
 
         rid = self._write(change)[0]
         self._data[rid] = json.loads(json.dumps(data))
+        self._index(rid, kind)
         return rid
 
     def put_many(self, kind: str, items: _Items) -> _Ids:
@@ -410,6 +472,7 @@ class Store:
         ids = self._write(change)
         for rid, data in zip(ids, items, strict=True):
             self._data[rid] = json.loads(json.dumps(data))
+            self._index(rid, kind)
         return ids
 
     def get(self, record_id: str) -> Record:
@@ -419,6 +482,35 @@ class Store:
         if row is None:
             raise NotFound(f"no record {record_id}")
         return Record(row.id, row.kind, row.revision, _copy(self._data[row.id]))
+
+    def find(self, kind: str, field: str, value: str) -> Record | None:
+        """The record of ``kind`` whose ``field`` equals ``value``, through an index kept in
+        memory (built on first use, kept current by every write): no scan per call."""
+        self._use()
+        self._refresh()
+        index = self._indexes.get((kind, field))
+        if index is None:
+            index = {}
+            for rid in sorted(self._rows):
+                found = self._data[rid].get(field)
+                if self._rows[rid].kind == kind and isinstance(found, str):
+                    index.setdefault(found, rid)
+            self._indexes[(kind, field)] = index
+        hit = index.get(value)
+        return None if hit is None else self.get(hit)
+
+    def _unindex(self, rid: str) -> None:
+        data = self._data.get(rid, {})
+        for (_, field), index in self._indexes.items():
+            value = data.get(field)
+            if isinstance(value, str) and index.get(value) == rid:
+                del index[value]
+
+    def _index(self, rid: str, kind: str) -> None:
+        for (indexed_kind, field), index in self._indexes.items():
+            value = self._data[rid].get(field)
+            if indexed_kind == kind and isinstance(value, str):
+                index.setdefault(value, rid)
 
     def list(self, kind: str | None = None) -> list[Record]:
         self._use()
@@ -519,7 +611,8 @@ class Store:
         *,
         new_slot: _Slot | None = None,
     ) -> _Ids:
-        """One BEGIN IMMEDIATE transaction: apply ``change``, re-seal the MAC, bump generation."""
+        """One BEGIN IMMEDIATE transaction: apply ``change``, update the manifest buckets it
+        touches, re-seal the MAC, bump the generation. The cost does not grow with the store."""
         conn = self._connection()
         sub = self._sub()
         try:
@@ -529,14 +622,11 @@ class Store:
         try:
             # Only the generation and the slots are read; all rows only when another
             # process wrote since we last looked.
-            generation_now = int(
-                conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
-            )
+            generation_now = _generation_now(conn)
             if generation_now != self._generation:
                 self._load(_read_snapshot(conn), ignore_damaged=False)
             slots = _read_slots(conn)
-            rows = dict(self._rows)
-            changes = change(rows)
+            changes = change(self._rows)
             if new_slot is not None:
                 slots[new_slot.slot] = new_slot
                 conn.execute(
@@ -546,37 +636,79 @@ class Store:
                 )
             for rid, row in changes:
                 if row is None:
-                    rows.pop(rid)
                     conn.execute("DELETE FROM records WHERE id = ?", (rid,))
                 else:
-                    rows[rid] = row
                     conn.execute(
                         "INSERT INTO records (id, kind, revision, blob) VALUES (?, ?, ?, ?)"
                         " ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,"
                         " revision = excluded.revision, blob = excluded.blob",
                         (row.id, row.kind, row.revision, row.blob),
                     )
+            manifest, touched = self._next_manifest(changes)
+            for number in sorted(touched):
+                conn.execute(
+                    "INSERT INTO manifest (bucket, entries) VALUES (?, ?)"
+                    " ON CONFLICT(bucket) DO UPDATE SET entries = excluded.entries",
+                    (number, manifest.encoded[number]),
+                )
             generation = generation_now + 1
-            manifest = json.dumps(_manifest(rows), sort_keys=True, separators=(",", ":")).encode()
-            mac = _mac(sub.mac, self.store_id, generation, slots, manifest)
-            conn.executemany(
-                "UPDATE meta SET value = ? WHERE key = ?",
-                [(str(generation).encode(), "generation"), (manifest, "manifest"), (mac, "mac")],
+            mac = store_mac(
+                sub.mac, self.store_id, generation, _slot_tuples(slots), manifest.root()
             )
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [
+                    ("generation", str(generation).encode()),
+                    ("mac_version", MAC_VERSION),
+                    ("mac", mac),
+                ],
+            )
+            conn.execute("DELETE FROM meta WHERE key = 'manifest'")
             conn.execute("COMMIT")
         except BaseException as exc:
             _rollback(conn)
             if isinstance(exc, sqlite3.Error):
                 raise _storage_error(exc) from None
             raise
-        self._rows, self._generation = rows, generation
+        for rid, row in changes:
+            self._unindex(rid)
+            if row is None:
+                self._rows.pop(rid, None)
+            else:
+                self._rows[rid] = row
+        self._manifest, self._generation = manifest, generation
+        seen.remember(self.store_id, generation)
         return [rid for rid, _ in changes]
+
+    def _next_manifest(self, changes: _Changes) -> tuple[Manifest, set[int]]:
+        if self._manifest is None:
+            # The first write to a legacy store writes every bucket.
+            rows = {**self._rows}
+            for rid, row in changes:
+                if row is None:
+                    rows.pop(rid, None)
+                else:
+                    rows[rid] = row
+            full = Manifest.from_entries({rid: _entry(r) for rid, r in rows.items()})
+            return full, set(range(len(full.encoded)))
+        return self._manifest.apply(
+            (rid, None if row is None else _entry(row)) for rid, row in changes
+        )
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
     # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
     with contextlib.suppress(sqlite3.Error):
         conn.execute("ROLLBACK")
+
+
+def _generation_now(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    value = row[0] if row is not None else b"0"
+    return _Snapshot(
+        {"generation": value if isinstance(value, bytes) else str(value).encode()}, {}, {}, {}
+    ).generation
 
 
 def _read_slots(conn: sqlite3.Connection) -> dict[str, _Slot]:
@@ -601,10 +733,13 @@ def _read_snapshot(conn: sqlite3.Connection) -> _Snapshot:
             r[0]: _Row(r[0], r[1], int(r[2]), bytes(r[3]))
             for r in conn.execute("SELECT id, kind, revision, blob FROM records")
         }
+        buckets = {
+            int(r[0]): bytes(r[1]) for r in conn.execute("SELECT bucket, entries FROM manifest")
+        }
     finally:
         if own:
             conn.execute("COMMIT")
-    return _Snapshot(meta, slots, rows)
+    return _Snapshot(meta, slots, rows, buckets)
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:
