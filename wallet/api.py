@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from wallet.catalog import Catalog, CredentialSummary
 from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed
 from wallet.formats import claimpath
 from wallet.model import CheckStatus, Credential, VerificationReport
@@ -146,6 +147,7 @@ class Wallet:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.catalog = Catalog(store)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -281,9 +283,9 @@ class Wallet:
         if reason:
             raise VerificationFailed(f"not imported: {reason}")
         digest = hashlib.sha256(credential.raw).hexdigest()
-        for record in self.store.list(CREDENTIAL):
-            if record.data.get("sha256") == digest:
-                return ImportOutcome(record.id, credential, report, duplicate=True)
+        known = self.store.find(CREDENTIAL, "sha256", digest)
+        if known is not None:
+            return ImportOutcome(known.id, credential, report, duplicate=True)
         record_id = self.store.put(
             CREDENTIAL,
             {
@@ -305,16 +307,17 @@ class Wallet:
             source=record.data.get("source", ""),
         )
 
+    def summaries(self, search: str | None = None) -> list[CredentialSummary]:
+        """Newest first; ``search`` matches title, description, issuer, achievement,
+        alignments and skills. Answered from text prepared once per record revision."""
+        return self.catalog.search(search)
+
     def list(self, search: str | None = None) -> list[StoredCredential]:
-        items = [self._stored(r) for r in self.store.list(CREDENTIAL)]
-        if search:
-            needle = search.casefold()
-            items = [i for i in items if needle in _search_text(i.credential)]
-        return sorted(items, key=lambda i: (i.credential.issued or "", i.id), reverse=True)
+        return [self.get(s.id) for s in self.summaries(search)]
 
     def resolve_id(self, prefix: str) -> str:
         """A full record id from a unique prefix (ids are long; people type the start)."""
-        ids = [r.id for r in self.store.list(CREDENTIAL)]
+        ids = [s.id for s in self.catalog.all()]
         if prefix in ids:
             return prefix
         matches = [i for i in ids if i.startswith(prefix)]
@@ -406,18 +409,3 @@ def _cached(record: Record) -> CachedDocument:
         fetched_at=datetime.fromisoformat(record.data["fetched_at"]),
         media_type=record.data.get("media_type", "application/json"),
     )
-
-
-def _search_text(credential: Credential) -> str:
-    parts: Iterable[str | None] = (
-        credential.title,
-        credential.description,
-        credential.issuer.name,
-        credential.issuer.id,
-        credential.achievement.name if credential.achievement else None,
-        *(
-            a.target_name
-            for a in (credential.achievement.alignments if credential.achievement else ())
-        ),
-    )
-    return " ".join(p for p in parts if p).casefold()

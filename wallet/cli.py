@@ -432,8 +432,7 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
 def list_(env: Env, search: str | None) -> None:
     """One line per credential: id, verdict, title, issuer."""
     wallet = env.open()
-    items = wallet.list(search)
-    data = [i.summary() for i in items]
+    data = [s.to_dict() for s in wallet.summaries(search)]
 
     def text() -> str:
         if not data:

@@ -16,7 +16,7 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -512,13 +512,29 @@ class Store:
             if indexed_kind == kind and isinstance(value, str):
                 index.setdefault(value, rid)
 
+    @property
+    def generation(self) -> int:
+        """The change counter, current with other processes' writes."""
+        self._use()
+        self._refresh()
+        return self._generation
+
+    def each(self, kind: str) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+        """(id, revision, data) of every record of ``kind``, without copying: the data is the
+        store's own and must not be changed. For building views once per revision."""
+        self._use()
+        self._refresh()
+        for rid, row in list(self._rows.items()):
+            if row.kind == kind:
+                yield rid, row.revision, self._data[rid]
+
     def list(self, kind: str | None = None) -> list[Record]:
         self._use()
         self._refresh()
+        chosen = [r for r in self._rows.values() if kind is None or r.kind == kind]
         return [
             Record(r.id, r.kind, r.revision, _copy(self._data[r.id]))
-            for r in sorted(self._rows.values(), key=lambda r: r.id)
-            if kind is None or r.kind == kind
+            for r in sorted(chosen, key=lambda r: r.id)
         ]
 
     def delete(self, record_id: str) -> None:
