@@ -9,6 +9,7 @@ is noticed and reloaded.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import hmac
 import json
@@ -347,6 +348,10 @@ class Store:
 
     def _load(self, snap: _Snapshot, *, ignore_damaged: bool) -> None:
         """Verify the whole snapshot (store MAC, manifest, each record) and keep it in memory."""
+        with _gc_paused():
+            self._load_verified(snap, ignore_damaged=ignore_damaged)
+
+    def _load_verified(self, snap: _Snapshot, *, ignore_damaged: bool) -> None:
         sub = self._sub()
         problems: list[IntegrityError] = []
         legacy = snap.meta.get("mac_version") != MAC_VERSION
@@ -363,13 +368,14 @@ class Store:
                 sub.mac, self.store_id, snap.generation, _slot_tuples(snap.slots), stored.root()
             )
         mac_ok = hmac.compare_digest(expected_mac, snap.meta.get("mac", b""))
+        verified: Manifest | None = None
         if mac_ok:
             try:
-                expected_entries = (
-                    json.loads(snap.meta.get("manifest", b""))
-                    if legacy
-                    else stored.decoded().entries()
-                )
+                if legacy:
+                    expected_entries = json.loads(snap.meta.get("manifest", b""))
+                else:
+                    verified = stored.decoded()
+                    expected_entries = verified.entries()
             except ValueError:
                 mac_ok = False
         if not mac_ok:
@@ -420,7 +426,7 @@ class Store:
         self.damaged = [p.record_id or "" for p in problems]
         self._rows, self._data, self._generation = rows, data, snap.generation
         # A legacy store is rewritten in the bucketed form by its next write.
-        self._manifest = None if legacy or problems else stored.decoded()
+        self._manifest = None if problems else verified
         self._indexes = {}
 
     def _refresh(self) -> None:
@@ -711,6 +717,19 @@ class Store:
         return self._manifest.apply(
             (rid, None if row is None else _entry(row)) for rid, row in changes
         )
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Decoding thousands of records makes millions of acyclic objects; the cyclic
+    collector would rescan the growing heap again and again (half the unlock time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
