@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from tests.store.conftest import PASSPHRASE, MakeStore
 from wallet.errors import MalformedInput, WrongPassphrase
 from wallet.store import Store
+from wallet.store import backup as backup_mod
 from wallet.store.backup import backup, heal_interrupted_restore, restore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -105,13 +106,125 @@ def refused(src: Path, target: Path, match: str, passphrase: str = SECRET) -> Ma
 
 
 @pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 3 * 65536])
-def test_the_cheap_writer_is_read_by_age(size: int) -> None:
+def test_the_cheap_writer_is_read_by_age_and_by_the_fallback(size: int) -> None:
     plain = os.urandom(size)
     data = age_encrypt(plain, "pw")
     assert pyrage.passphrase.decrypt(data, "pw") == plain
+    # The diagnosis path opens an authentic file by itself too (chunk edges included).
+    assert backup_mod._decrypt(data, "pw", Path("x.age")) == plain
 
 
-# -- wrong passphrase --------------------------------------------------------
+def test_restore_still_opens_a_good_file_that_age_refuses(
+    make_store: MakeStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dest, ids = wallet_backup(make_store, tmp_path)
+
+    def refuse(data: bytes, passphrase: str) -> bytes:
+        raise pyrage.DecryptError("e.g. over its work-factor limit")
+
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", refuse)
+    assert_restores(dest, tmp_path / "r", ids)
+
+
+# C2SP/CCTV age/testdata/scrypt (0BSD/CC0): made by the reference implementation.
+CCTV_SCRYPT = base64.b64decode(
+    "YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IHNjcnlwdCByRjAvTndibFVISFRwZ1FnUnBlNUNRIDEwCmdVakV5bUZL"
+    "TVZYUUVLZE1NSEwyNG9ZZXhqRTNUSUMwTzB6R1NxSjJhVVkKLS0tIElPWGlRWVN0a29UMW12WlcydEZPcVpkaFJW"
+    "dmo1OGVnQUJ4L3NXZlpRYmMKGzXG5ofdANo6w3msn3QsIf0YWhuePe1znRSsappQEk24Ztg="
+)
+CCTV_SHA256 = "013f54400c82da08037759ada907a8b864e97de81c088a182062c4b5622fd2ab"
+
+
+def test_the_header_check_agrees_with_the_reference_vector(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(data: bytes, passphrase: str) -> bytes:
+        raise pyrage.DecryptError("refused")
+
+    monkeypatch.setattr(pyrage.passphrase, "decrypt", refuse)
+    src = Path("cctv.age")
+    plain = backup_mod._decrypt(CCTV_SCRYPT, "password", src)
+    assert hashlib.sha256(plain).hexdigest() == CCTV_SHA256
+    with pytest.raises(WrongPassphrase):
+        backup_mod._decrypt(CCTV_SCRYPT, "passw0rd", src)
+    mac_at = CCTV_SCRYPT.index(b"\n--- ") + 10
+    for at, part in ((mac_at, "header"), (len(CCTV_SCRYPT) - 1, "content")):
+        with pytest.raises(MalformedInput, match=f"backup is damaged \\(its {part}"):
+            backup_mod._decrypt(flipped(CCTV_SCRYPT, at), "password", src)
+
+
+# -- damaged, wrong, or not a wallet --------------------------------------------------------
+
+
+def test_a_flipped_payload_byte_is_a_damaged_backup(make_store: MakeStore, tmp_path: Path) -> None:
+    dest, _ = wallet_backup(make_store, tmp_path)
+    data = dest.read_bytes()
+    start = header_len(data)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for at in (start, start + 15, start + 16, (start + len(data)) // 2, len(data) - 1):
+        bad = tmp_path / "bad.age"
+        bad.write_bytes(flipped(data, at))
+        refused(bad, tmp_path / "r", DAMAGED)
+        assert not (tmp_path / "r").exists()
+        refused(bad, empty, DAMAGED)
+        assert list(empty.iterdir()) == []
+
+
+def test_a_flipped_header_byte_is_damage_or_reads_as_a_wrong_passphrase(
+    make_store: MakeStore, tmp_path: Path
+) -> None:
+    dest, ids = wallet_backup(make_store, tmp_path)
+    data = dest.read_bytes()
+    end = header_len(data)
+    stanza = data.index(b"\n-> ") + 1
+    salt_and_key = range(stanza + len(b"-> scrypt "), data.index(b"\n---"))
+    outcomes: dict[str, int] = {}
+    for at in range(end):
+        bad = tmp_path / "bad.age"
+        bad.write_bytes(flipped(data, at))
+        try:
+            restore(bad, tmp_path / "r", SECRET)
+        except WrongPassphrase as exc:
+            # The salt, the work factor and the wrapped key fail exactly as a wrong passphrase.
+            assert at in salt_and_key, (at, str(exc))
+            assert exc.exit_code == 3
+            assert "damaged" in str(exc)
+            outcomes["wrong passphrase"] = outcomes.get("wrong passphrase", 0) + 1
+        except MalformedInput as exc:
+            assert "backup is damaged" in str(exc), (at, str(exc))
+            outcomes["damaged"] = outcomes.get("damaged", 0) + 1
+        assert not (tmp_path / "r").exists()
+    assert sum(outcomes.values()) == end
+    print(f"{end} header bytes flipped: {outcomes}")
+    # The MAC line, the --- mark and the magic line are always damage.
+    mac_line = data.index(b"\n---") + 1
+    for at in (0, 5, stanza, stanza + 4, mac_line, mac_line + 3, mac_line + 10, end - 2, end - 1):
+        bad = tmp_path / "bad.age"
+        bad.write_bytes(flipped(data, at))
+        refused(bad, tmp_path / "r", DAMAGED)
+    assert_restores(dest, tmp_path / "r", ids)
+
+
+def test_a_truncated_backup_is_damaged(make_store: MakeStore, tmp_path: Path) -> None:
+    dest, ids = wallet_backup(make_store, tmp_path)
+    data = dest.read_bytes()
+    end = header_len(data)
+    lengths = [0, 1, 10, 21, 22, 40, end - 2, end - 1, end, end + 8, end + 16, end + 32]
+    lengths += [len(data) // 2, len(data) - 17, len(data) - 16, len(data) - 1]
+    for length in lengths:
+        cut = tmp_path / "cut.age"
+        cut.write_bytes(data[:length])
+        refused(cut, tmp_path / "r", DAMAGED)
+        assert not (tmp_path / "r").exists()
+    assert_restores(dest, tmp_path / "r", ids)
+
+
+def test_a_multi_chunk_backup_cut_at_a_chunk_edge_is_damaged(tmp_path: Path) -> None:
+    data = age_encrypt(os.urandom(2 * 65536 + 100), SECRET)
+    end = header_len(data)
+    for length in (end + 16 + 65552, end + 16 + 2 * 65552, end + 16 + 65552 + 16):
+        cut = tmp_path / "cut.age"
+        cut.write_bytes(data[:length])
+        refused(cut, tmp_path / "r", DAMAGED)
 
 
 def test_a_wrong_passphrase_is_still_a_wrong_passphrase(
