@@ -14,6 +14,7 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -236,6 +237,60 @@ def test_a_wrong_passphrase_is_still_a_wrong_passphrase(
     assert info.value.exit_code == 3
     assert not (tmp_path / "r").exists()
     assert_restores(dest, tmp_path / "r", ids)
+
+
+def _plain_db(path: Path, *statements: str) -> bytes:
+    conn = sqlite3.connect(path)
+    for sql in statements:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        ("CREATE TABLE notes (body TEXT)", "INSERT INTO notes VALUES ('hello')"),
+        # The wallet's tables but no store id: not a wallet either.
+        (
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+            "CREATE TABLE key_slots (slot TEXT PRIMARY KEY)",
+            "CREATE TABLE records (id TEXT PRIMARY KEY)",
+        ),
+    ],
+    ids=["other-db", "no-store-id"],
+)
+def test_an_encrypted_sqlite_db_that_is_not_a_wallet_is_refused(
+    tmp_path: Path, statements: tuple[str, ...]
+) -> None:
+    src = tmp_path / "other.age"
+    src.write_bytes(age_encrypt(_plain_db(tmp_path / "other.db", *statements), SECRET))
+    refused(src, tmp_path / "r", "not a wallet backup")
+    assert not (tmp_path / "r").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused(src, empty, "not a wallet backup")
+    assert list(empty.iterdir()) == []
+
+
+def test_encrypted_random_bytes_and_a_damaged_inner_db_are_refused(
+    make_store: MakeStore, tmp_path: Path
+) -> None:
+    src = tmp_path / "random.age"
+    src.write_bytes(age_encrypt(os.urandom(8192), SECRET))
+    refused(src, tmp_path / "r", "not a wallet backup")
+    # A genuine wallet database with a page overwritten fails integrity_check.
+    store, _ = make_store()
+    for n in range(40):
+        store.put("credential", {"n": n, "pad": "x" * 500})
+    store.snapshot(tmp_path / "snap.db")
+    store.close()
+    db = bytearray((tmp_path / "snap.db").read_bytes())
+    db[4096 * 2 : 4096 * 3] = os.urandom(4096)
+    src.write_bytes(age_encrypt(bytes(db), SECRET))
+    refused(src, tmp_path / "r", "not a wallet backup")
+    assert not (tmp_path / "r").exists()
 
 
 # -- leftovers of killed runs ----------------------------------------------------------------

@@ -19,6 +19,7 @@ import hmac
 import os
 import re
 import secrets
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -39,6 +40,7 @@ MAX_BACKUP_BYTES = 2 * 1024 * 1024 * 1024
 AGE_MAGIC = b"age-encryption.org/v1"
 CHUNK, TAG, NONCE = 64 * 1024, 16, 16
 MAX_WORK_FACTOR = 22  # checking a header costs one scrypt; 2**22 needs 4 GiB
+WALLET_TABLES = {"meta", "key_slots", "records"}
 
 
 def backup(store: Store, dest: Path, backup_passphrase: str) -> None:
@@ -67,11 +69,11 @@ def restore(src: Path, wallet_path: Path, backup_passphrase: str) -> None:
         raise MalformedInput(f"{src} is too large to be a wallet backup")
     plain = _decrypt(data, backup_passphrase, src)
     if not plain.startswith(SQLITE_MAGIC):
-        raise MalformedInput(f"{src} does not hold a wallet database")
+        raise MalformedInput(f"{src} is not a wallet backup (no database inside)")
     created = not wallet_path.exists()
     try:
         wallet_path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_durably(wallet_path / DB_NAME, plain)
+        _write_durably(wallet_path / DB_NAME, plain, check=lambda db: _check_wallet(db, src))
         if created:
             _fsync_dir(wallet_path.parent)
     except BaseException as exc:
@@ -166,6 +168,24 @@ def _sweep(folder: Path, name: str, *, legacy_is_ours: Callable[[Path], bool]) -
                 finally:
                     os.close(fd)
     return removed
+
+
+def _check_wallet(db: Path, src: Path) -> None:
+    """Accept only a wallet's database; immutable=1 writes no -wal/-shm beside it."""
+    ok = False
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(db.absolute().as_uri() + "?mode=ro&immutable=1", uri=True)
+        try:
+            tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ok = (
+                conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+                and {row[0] for row in tables} >= WALLET_TABLES
+                and conn.execute("SELECT 1 FROM meta WHERE key = 'store_id'").fetchone() is not None
+            )
+        finally:
+            conn.close()
+    if not ok:
+        raise MalformedInput(f"{src} is not a wallet backup (no wallet tables inside)")
 
 
 # -- age -------------------------------------------------------------------------------
