@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from tests.store.conftest import FAST, PASSPHRASE, MakeStore, raw_db
 from wallet.errors import IntegrityError, LockedError, UsageError, WrongPassphrase
-from wallet.store import KdfParams, Store
+from wallet.store import KdfParams, Store, keys, records
 from wallet.store import keys as keymod
 
 
@@ -131,21 +131,42 @@ def test_recovery_key_unlocks_and_is_forgiving_about_case_and_dashes(
         Store.open_with_recovery_key(tmp_path / "w", "AAAA-" * 7 + "AAAA")
 
 
-def test_change_passphrase_rewraps_only_the_key(make_store: MakeStore, tmp_path: Path) -> None:
+def test_change_passphrase_re_encrypts_every_record(make_store: MakeStore, tmp_path: Path) -> None:
+    """An old copy of the file plus the old passphrase opens nothing written after a change."""
+    import shutil
+
     store, recovery = make_store()
-    for i in range(5):
-        store.put("credential", {"n": i})
+    ids = [store.put("credential", {"n": i}) for i in range(5)]
+    store.close()
+    shutil.copy(tmp_path / "w" / "wallet.db", tmp_path / "old-copy.db")
+    store = Store.open(tmp_path / "w", PASSPHRASE)
+    old_data_key = store._data_key
     db = raw_db(tmp_path / "w")
     before = dict(db.execute("SELECT id, blob FROM records").fetchall())
-    store.change_passphrase("a new passphrase")
+    assert store.change_passphrase("a new passphrase") is None  # the recovery key stays
     after = dict(db.execute("SELECT id, blob FROM records").fetchall())
     db.close()
-    assert after == before  # every record's ciphertext is byte-for-byte unchanged
+    assert sorted(after) == sorted(before) and all(after[i] != before[i] for i in before)
+    later = store.put("credential", {"n": "written after the change"})
     store.close()
+    # The attacker's view: the old data key (from the old copy and old passphrase) fails
+    # on every current record.
+    assert old_data_key is not None
+    old_records_key = keys.SubKeys.from_data_key(old_data_key).records
+    db = raw_db(tmp_path / "w")
+    rows = db.execute("SELECT id, kind, revision, blob FROM records").fetchall()
+    db.close()
+    store_id = Store.open(tmp_path / "w", "a new passphrase").store_id
+    for rid, kind, revision, blob in rows:
+        with pytest.raises(IntegrityError):
+            records.open_blob(old_records_key, store_id, rid, kind, revision, bytes(blob))
     with pytest.raises(WrongPassphrase):
         Store.open(tmp_path / "w", PASSPHRASE)
-    assert len(Store.open(tmp_path / "w", "a new passphrase").list()) == 5
-    assert len(Store.open_with_recovery_key(tmp_path / "w", recovery).list()) == 5
+    reopened = Store.open(tmp_path / "w", "a new passphrase")
+    assert sorted(r.id for r in reopened.list()) == sorted([*ids, later])
+    reopened.close()
+    by_recovery = Store.open_with_recovery_key(tmp_path / "w", recovery)
+    assert len(by_recovery.list()) == 6
 
 
 def test_idle_auto_lock(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """Key hierarchy: passphrase -> Argon2id -> key-encryption key -> wraps the random data key.
 
-A recovery key (high entropy, shown once) wraps the same data key in a second slot. The
-data key never touches disk unwrapped; HKDF derives separate sub-keys from it.
+A recovery key (high entropy, shown once) opens a second slot. That slot seals the data
+key to an X25519 public key derived from the recovery key, so a passphrase change can
+seal a new data key for the recovery key without knowing it. The data key never touches
+disk unwrapped; HKDF derives separate sub-keys from it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -116,6 +119,47 @@ def recovery_key_bytes(recovery_key: str) -> bytes:
 def derive_recovery_kek(recovery_key: str, salt: bytes) -> bytes:
     # The recovery key already has 160 bits of entropy: a slow KDF adds nothing.
     return hkdf(recovery_key_bytes(recovery_key), salt, b"learner-wallet recovery slot v1")
+
+
+RECOVERY_SEALED = "x25519-hkdf-aesgcm"
+_RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+
+
+def recovery_public_key(recovery_key: str, salt: bytes) -> bytes:
+    private = _recovery_private(recovery_key, salt)
+    return private.public_key().public_bytes(*_RAW)
+
+
+def _recovery_private(recovery_key: str, salt: bytes) -> X25519PrivateKey:
+    seed = hkdf(recovery_key_bytes(recovery_key), salt, b"learner-wallet recovery x25519 v1")
+    return X25519PrivateKey.from_private_bytes(seed)
+
+
+def _seal_key(shared: bytes, ephemeral: bytes, public: bytes) -> bytes:
+    return hkdf(shared, ephemeral + public, b"learner-wallet recovery seal v1")
+
+
+def seal_for_recovery(public: bytes, data_key: bytes, aad: bytes) -> bytes:
+    """``ephemeral public key | nonce | AES-GCM(data key)``, openable only with the
+    recovery key whose public key is ``public``."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes(*_RAW)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+    return ephemeral_public + wrap(_seal_key(shared, ephemeral_public, public), data_key, aad)
+
+
+def open_recovery_seal(
+    recovery_key: str, salt: bytes, public: bytes, sealed: bytes, aad: bytes
+) -> bytes:
+    private = _recovery_private(recovery_key, salt)
+    if private.public_key().public_bytes(*_RAW) != public or len(sealed) < 32:
+        raise WrongPassphrase("wrong recovery key")
+    try:
+        shared = private.exchange(X25519PublicKey.from_public_bytes(sealed[:32]))
+    except ValueError:
+        raise WrongPassphrase("wrong recovery key") from None
+    kek = _seal_key(shared, sealed[:32], public)
+    return unwrap(kek, sealed[32:], aad, message="wrong recovery key")
 
 
 def hkdf(key: bytes, salt: bytes | None, info: bytes) -> bytes:

@@ -95,6 +95,22 @@ def _slot_aad(store_id: str, slot: str) -> bytes:
     return f"lw-slot-v1\x00{store_id}\x00{slot}".encode()
 
 
+def _recovery_slot(store_id: str, public: bytes, salt: bytes, data_key: bytes) -> _Slot:
+    sealed = keys.seal_for_recovery(public, data_key, _slot_aad(store_id, RECOVERY_SLOT))
+    params = json.dumps({"public": public.hex()})
+    return _Slot(RECOVERY_SLOT, keys.RECOVERY_SEALED, params, salt, sealed)
+
+
+def _recovery_public(slot: _Slot) -> bytes:
+    try:
+        public = bytes.fromhex(json.loads(slot.params)["public"])
+    except (ValueError, KeyError, TypeError):
+        raise IntegrityError("the recovery key slot is unreadable", record_id="key-slot") from None
+    if len(public) != 32:
+        raise IntegrityError("the recovery key slot is unreadable", record_id="key-slot")
+    return public
+
+
 def _entry(row: _Row) -> list[Any]:
     return entry(row.kind, row.revision, records.tag_of(row.blob))
 
@@ -206,16 +222,11 @@ class Store:
                     _slot_aad(store_id, PASSPHRASE_SLOT),
                 ),
             ),
-            RECOVERY_SLOT: _Slot(
-                RECOVERY_SLOT,
-                "hkdf-sha256",
-                "{}",
+            RECOVERY_SLOT: _recovery_slot(
+                store_id,
+                keys.recovery_public_key(recovery_key, recovery_salt),
                 recovery_salt,
-                keys.wrap(
-                    keys.derive_recovery_kek(recovery_key, recovery_salt),
-                    data_key,
-                    _slot_aad(store_id, RECOVERY_SLOT),
-                ),
+                data_key,
             ),
         }
         conn = cls._connect(path)
@@ -280,10 +291,13 @@ class Store:
             slot = slots.get(RECOVERY_SLOT)
             if slot is None:
                 raise IntegrityError("the recovery key slot is missing", record_id="key-slot")
+            aad = _slot_aad(store_id, RECOVERY_SLOT)
+            if slot.kdf == keys.RECOVERY_SEALED:
+                public = _recovery_public(slot)
+                return keys.open_recovery_seal(recovery_key, slot.salt, public, slot.wrapped, aad)
+            # Wallets made before sealed recovery slots: the key wraps the data key directly.
             kek = keys.derive_recovery_kek(recovery_key, slot.salt)
-            return keys.unwrap(
-                kek, slot.wrapped, _slot_aad(store_id, RECOVERY_SLOT), message="wrong recovery key"
-            )
+            return keys.unwrap(kek, slot.wrapped, aad, message="wrong recovery key")
 
         return cls._open(Path(path), unlock, ignore_damaged=ignore_damaged, idle_timeout=300.0)
 
@@ -555,24 +569,68 @@ class Store:
         self._write(change)
         self._data.pop(record_id, None)
 
-    def change_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None = None) -> None:
-        """Re-wrap the data key under a new passphrase; records are not touched."""
+    def change_passphrase(
+        self,
+        new_passphrase: str,
+        kdf: keys.KdfParams | None = None,
+        *,
+        recovery_key: str | None = None,
+    ) -> str | None:
+        """Re-key: a new data key, every record re-encrypted under it, the passphrase slot
+        and the recovery slot rewritten, all in one transaction. An old copy of the file and
+        the old passphrase then open nothing written since. The recovery key keeps working
+        (its slot is sealed to its public key); a wallet whose recovery slot predates that
+        gets a new recovery key, which is returned, unless ``recovery_key`` is given."""
         self._use()
         self._writable()
-        conn = self._connection()
-        slot = _read_snapshot(conn).slots[PASSPHRASE_SLOT]
-        params = kdf or keys.KdfParams.from_json(slot.params)
+        slots = _read_slots(self._connection())
+        params = kdf or keys.KdfParams.from_json(slots[PASSPHRASE_SLOT].params)
+        params.check_sane()
+        data_key = secrets.token_bytes(keys.KEY_BYTES)
         salt = os.urandom(keys.SALT_BYTES)
-        data_key = self._data_key
-        if data_key is None:
-            raise LockedError("the wallet is locked")
         wrapped = keys.wrap(
             keys.derive_passphrase_kek(new_passphrase, salt, params),
             data_key,
             _slot_aad(self.store_id, PASSPHRASE_SLOT),
         )
-        new_slot = _Slot(PASSPHRASE_SLOT, "argon2id", params.to_json(), salt, wrapped)
-        self._write(lambda rows: [], new_slot=new_slot)
+        new_recovery: str | None = None
+        old = slots.get(RECOVERY_SLOT)
+        if old is not None and old.kdf == keys.RECOVERY_SEALED:
+            public, recovery_salt = _recovery_public(old), old.salt
+        else:
+            recovery_salt = os.urandom(keys.SALT_BYTES)
+            if recovery_key is None:
+                recovery_key = new_recovery = keys.new_recovery_key()
+            public = keys.recovery_public_key(recovery_key, recovery_salt)
+        new_slots = {
+            PASSPHRASE_SLOT: _Slot(PASSPHRASE_SLOT, "argon2id", params.to_json(), salt, wrapped),
+            RECOVERY_SLOT: _recovery_slot(self.store_id, public, recovery_salt, data_key),
+        }
+        records_key = keys.SubKeys.from_data_key(data_key).records
+
+        def reseal(rows: dict[str, _Row]) -> _Changes:
+            return [
+                (
+                    rid,
+                    _Row(
+                        rid,
+                        row.kind,
+                        row.revision,
+                        records.seal(
+                            records_key,
+                            self.store_id,
+                            rid,
+                            row.kind,
+                            row.revision,
+                            self._data[rid],
+                        ),
+                    ),
+                )
+                for rid, row in sorted(rows.items())
+            ]
+
+        self._write(reseal, new_slots=new_slots, new_data_key=data_key)
+        return new_recovery
 
     def snapshot(self, dest: Path) -> None:
         """A consistent copy of the (still encrypted) database via VACUUM INTO."""
@@ -631,12 +689,13 @@ class Store:
         self,
         change: Callable[[dict[str, _Row]], _Changes],
         *,
-        new_slot: _Slot | None = None,
+        new_slots: dict[str, _Slot] | None = None,
+        new_data_key: bytes | None = None,
     ) -> _Ids:
         """One BEGIN IMMEDIATE transaction: apply ``change``, update the manifest buckets it
         touches, re-seal the MAC, bump the generation. The cost does not grow with the store."""
         conn = self._connection()
-        sub = self._sub()
+        sub = self._sub() if new_data_key is None else keys.SubKeys.from_data_key(new_data_key)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -649,12 +708,14 @@ class Store:
                 self._load(_read_snapshot(conn), ignore_damaged=False)
             slots = _read_slots(conn)
             changes = change(self._rows)
-            if new_slot is not None:
-                slots[new_slot.slot] = new_slot
+            for slot in (new_slots or {}).values():
+                slots[slot.slot] = slot
                 conn.execute(
-                    "UPDATE key_slots SET kdf = ?, params = ?, salt = ?, wrapped = ?"
-                    " WHERE slot = ?",
-                    (new_slot.kdf, new_slot.params, new_slot.salt, new_slot.wrapped, new_slot.slot),
+                    "INSERT INTO key_slots (slot, kdf, params, salt, wrapped)"
+                    " VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(slot) DO UPDATE SET kdf = excluded.kdf, params = excluded.params,"
+                    " salt = excluded.salt, wrapped = excluded.wrapped",
+                    (slot.slot, slot.kdf, slot.params, slot.salt, slot.wrapped),
                 )
             for rid, row in changes:
                 if row is None:
@@ -700,6 +761,8 @@ class Store:
             else:
                 self._rows[rid] = row
         self._manifest, self._generation = manifest, generation
+        if new_data_key is not None:
+            self._keys, self._data_key = sub, new_data_key
         seen.remember(self.store_id, generation)
         return [rid for rid, _ in changes]
 
