@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import builtins
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from wallet.catalog import Catalog, CredentialSummary
 from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed
 from wallet.formats import claimpath
-from wallet.model import CheckStatus, Credential, VerificationReport
+from wallet.model import CheckStatus, Credential, Verdict, VerificationReport
 from wallet.present.service import (
     Built,
     PresentationResult,
@@ -170,10 +170,33 @@ class Wallet:
         *,
         ignore_damaged: bool = False,
         idle_timeout: float = 300.0,
+        accept_rollback: bool = False,
     ) -> Wallet:
         return cls(
-            Store.open(path, passphrase, ignore_damaged=ignore_damaged, idle_timeout=idle_timeout)
+            Store.open(
+                path,
+                passphrase,
+                ignore_damaged=ignore_damaged,
+                idle_timeout=idle_timeout,
+                accept_rollback=accept_rollback,
+            )
         )
+
+    @classmethod
+    def recover(cls, path: Path, recovery_key: str, new_passphrase: str) -> Wallet:
+        """Open with the recovery key and set a new passphrase (re-keying every record)."""
+        store = Store.open_with_recovery_key(path, recovery_key)
+        try:
+            store.change_passphrase(new_passphrase, recovery_key=recovery_key)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store)
+
+    def change_passphrase(self, new_passphrase: str) -> str | None:
+        """Re-key under a new passphrase; returns a new recovery key when the old one could
+        not be kept (wallets made before sealed recovery slots)."""
+        return self.store.change_passphrase(new_passphrase)
 
     def close(self) -> None:
         self.store.close()
@@ -344,6 +367,31 @@ class Wallet:
         return StoredCredential(
             stored.id, stored.credential, report, stored.imported_at, stored.source
         )
+
+    def verify_all(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> builtins.list[tuple[StoredCredential, Verdict]]:
+        """Re-verify every stored credential now (new cached keys and status lists count)
+        and keep the new reports. Returns each with its previous verdict."""
+        ids = [s.id for s in self.catalog.all()]
+        context = self.verify_context()
+        results = []
+        for done, credential_id in enumerate(ids, 1):
+            record = self.store.get(credential_id)
+            before = self._stored(record)
+            report = verify_credential(before.credential, context)
+            self.store.put(CREDENTIAL, {**record.data, "report": report.to_dict()}, record.id)
+            results.append(
+                (
+                    StoredCredential(
+                        before.id, before.credential, report, before.imported_at, before.source
+                    ),
+                    before.report.verdict,
+                )
+            )
+            if progress:
+                progress(done, len(ids))
+        return results
 
     def delete(self, credential_id: str) -> None:
         self.store.delete(self.get(credential_id).id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -309,30 +309,32 @@ def _report_lines(report: Any) -> str:
     return "\n".join(line[2:] for line in report_lines(report.to_dict()))
 
 
-def iter_sources(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes | WalletError]]:
-    """(name, bytes) for each file, each file under a folder, or stdin for '-'.
+Loader = Callable[[], bytes | WalletError]
 
-    A source that cannot be read gives (name, error) instead: one bad file in a folder must
-    not stop the good files beside it from being imported.
-    """
+
+def plan_sources(sources: tuple[str, ...]) -> list[tuple[str, Loader]]:
+    """(name, loader) for each file, each file under a folder, or stdin for '-': known up
+    front, so a bulk import can show how far it is. A source that cannot be read loads as
+    an error: one bad file in a folder must not stop the good files beside it."""
+    planned: list[tuple[str, Loader]] = []
     for source in sources:
         if source == "-":
-            yield "stdin", _try_read(_read_capped, sys.stdin.buffer, "stdin")
-            continue
-        if "://" in source:
-            yield source, UsageError(
+            planned.append(("stdin", lambda: _try_read(_read_capped, sys.stdin.buffer, "stdin")))
+        elif "://" in source:
+            error = UsageError(
                 f"{source}: importing from a URL or credential offer needs the network; "
                 "download the file and import it"
             )
-            continue
-        path = Path(source)
-        if path.is_dir():
+            planned.append((source, lambda e=error: e))  # type: ignore[misc]
+        elif (path := Path(source)).is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield str(child), _try_read(_read_file, child)
+                planned.append((str(child), lambda c=child: _try_read(_read_file, c)))  # type: ignore[misc]
         elif path.is_file():
-            yield str(path), _try_read(_read_file, path)
+            planned.append((str(path), lambda p=path: _try_read(_read_file, p)))  # type: ignore[misc]
         else:
-            yield source, NotFound(f"{source}: no such file or folder")
+            missing = NotFound(f"{source}: no such file or folder")
+            planned.append((source, lambda e=missing: e))  # type: ignore[misc]
+    return planned
 
 
 def _try_read(read: Callable[..., bytes], *args: Any) -> bytes | WalletError:
@@ -376,28 +378,28 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
     """Import credentials from files, folders, '-' (stdin) or QR images.
 
     Each is verified offline; one whose signature is invalid is refused (nothing stored).
+    On a terminal a progress bar shows the count, rate and time left; a summary line ends
+    the run. Ctrl-C stops after the current item (everything imported so far is kept; a
+    rerun skips it as a duplicate) and exits 130.
     Exit 0 when all were imported, 1 when any was refused, 5 when any was unreadable.
     """
+    from wallet.cli_progress import Progress, stop_on_interrupt
+
     wallet = env.open()
+    planned = plan_sources(sources)
     results: list[dict[str, Any]] = []
     worst = 0
-    for name, data in iter_sources(sources):
-        try:
-            if isinstance(data, WalletError):
-                raise data
-            payloads = source_payloads(name, data)
-        except WalletError as exc:
-            results.append({"source": name, "error": exc.message, "code": exc.code})
-            worst = max(worst, exc.exit_code)
-            continue
-        for payload in payloads:
-            try:
-                outcome = wallet.import_bytes(payload, source=name)
-            except WalletError as exc:
-                results.append({"source": name, "error": exc.message, "code": exc.code})
-                worst = max(worst, exc.exit_code)
-                continue
-            results.append({"source": name, **outcome.to_dict()})
+    progress = Progress(len(planned), enabled=not env.as_json and sys.stderr.isatty())
+    with stop_on_interrupt() as stop:
+        for name, load in planned:
+            if stop.requested:
+                break
+            for result in _import_one(wallet, name, load()):
+                results.append(result)
+                if "error" in result:
+                    worst = max(worst, result.pop("_exit"))
+            progress.advance(name)
+    progress.finish()
 
     def text() -> str:
         lines = []
@@ -411,18 +413,63 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
                 lines.append(f"{head}  {safe_text(r['title'])}  [{safe_text(r['format'])}]{dup}")
         return "\n".join(lines)
 
-    env.emit({"results": results}, text)
-    failed = list(dict.fromkeys(r["source"] for r in results if "error" in r))
-    if failed:
-        # The report above has a line per source; stderr names the failures once, for scripts.
-        imported = sum(1 for r in results if "error" not in r)
-        click.echo(
-            f"error: {len(failed)} source(s) not imported ({imported} imported): "
-            + ", ".join(safe_text(name) for name in failed),
-            err=True,
-        )
+    summary = _import_summary(results, interrupted=stop.requested, left=len(planned))
+    env.emit({"results": results, "summary": summary}, text)
+    click.echo(_summary_line(summary), err=True)
+    if stop.requested:
+        sys.exit(130)
     if worst:
         sys.exit(worst)
+
+
+def _import_one(wallet: Any, name: str, data: bytes | WalletError) -> list[dict[str, Any]]:
+    """One result per credential in the source (a folder file, an image with QR codes)."""
+    try:
+        if isinstance(data, WalletError):
+            raise data
+        payloads = source_payloads(name, data)
+    except WalletError as exc:
+        return [{"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}]
+    results: list[dict[str, Any]] = []
+    for payload in payloads:
+        try:
+            outcome = wallet.import_bytes(payload, source=name)
+        except WalletError as exc:
+            results.append(
+                {"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}
+            )
+            continue
+        results.append({"source": name, **outcome.to_dict()})
+    return results
+
+
+def _import_summary(
+    results: list[dict[str, Any]], *, interrupted: bool, left: int
+) -> dict[str, Any]:
+    refused = [r for r in results if "error" in r]
+    done = len({r["source"] for r in results})
+    return {
+        "imported": sum(1 for r in results if "error" not in r and not r["duplicate"]),
+        "duplicates": sum(1 for r in results if "error" not in r and r["duplicate"]),
+        "refused": [{"source": r["source"], "reason": r["error"]} for r in refused],
+        "interrupted": interrupted,
+        "not_started": max(0, left - done) if interrupted else 0,
+    }
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    refused = summary["refused"]
+    line = (
+        f"{summary['imported']} imported, {summary['duplicates']} already in the wallet, "
+        f"{len(refused)} refused"
+    )
+    if refused:
+        line += ": " + "; ".join(
+            f"{safe_text(r['source'])} ({safe_text(r['reason'])})" for r in refused
+        )
+    if summary["interrupted"]:
+        line += f"; stopped by Ctrl-C with {summary['not_started']} not started"
+    return line
 
 
 @cli.command(name="list")
