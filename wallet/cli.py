@@ -7,7 +7,6 @@ input; 6 network; 7 store integrity failure; 8 storage I/O error (disk full).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -39,6 +38,7 @@ class Env:
     passphrase_file: Path | None
     as_json: bool
     ignore_damaged: bool
+    accept_rollback: bool = False
     _wallet: Any = field(default=None)
 
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
@@ -56,7 +56,10 @@ class Env:
                     f"no wallet at {self.wallet_path}: run 'wallet init' (or pass --wallet PATH)"
                 )
             self._wallet = Wallet.open(
-                self.wallet_path, self.passphrase(), ignore_damaged=self.ignore_damaged
+                self.wallet_path,
+                self.passphrase(),
+                ignore_damaged=self.ignore_damaged,
+                accept_rollback=self.accept_rollback,
             )
             if self._wallet.damaged:
                 click.echo(
@@ -153,6 +156,12 @@ class WalletGroup(click.Group):
     is_flag=True,
     help="Open a damaged wallet anyway, skipping (and naming) records that fail integrity checks.",
 )
+@click.option(
+    "--accept-rollback",
+    is_flag=True,
+    help="Open a wallet that is older than the one last opened on this machine (after you "
+    "copied back an old file on purpose); it becomes the new baseline.",
+)
 @click.version_option(__version__, prog_name="wallet")
 @click.pass_context
 def cli(
@@ -161,6 +170,7 @@ def cli(
     passphrase_file: Path | None,
     as_json: bool,
     ignore_damaged: bool,
+    accept_rollback: bool,
 ) -> None:
     """Learner Wallet: keep credentials private, verify them offline, show only what you choose.
 
@@ -175,129 +185,11 @@ def cli(
         passphrase_file=passphrase_file,
         as_json=as_json,
         ignore_damaged=ignore_damaged,
+        accept_rollback=accept_rollback,
     )
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
-
-
-# -- wallet lifecycle ---------------------------------------------------------------------
-
-
-@cli.command()
-@click.option(
-    "--weak-kdf",
-    is_flag=True,
-    hidden=True,
-    help="Cheap key derivation, for tests only.",
-)
-@json_option
-@pass_env
-def init(env: Env, weak_kdf: bool) -> None:
-    """Create a wallet with its holder keys; prints the recovery key once."""
-    from wallet.api import Wallet
-    from wallet.store import KdfParams, Store
-
-    if Store.exists(env.wallet_path):
-        raise UsageError(f"a wallet already exists at {env.wallet_path}")
-    passphrase = env.passphrase("New passphrase", confirm=True)
-    if len(passphrase) < 8:
-        raise UsageError("the passphrase must be at least 8 characters")
-    kdf = KdfParams.for_tests() if weak_kdf else KdfParams()
-    wallet, recovery_key = Wallet.create(env.wallet_path, passphrase, kdf=kdf, allow_weak=weak_kdf)
-    keys = [k.to_dict() for k in wallet.holder_keys()]
-    wallet.close()
-    env.emit(
-        {"wallet": str(env.wallet_path), "recovery_key": recovery_key, "keys": keys},
-        lambda: (
-            f"Created wallet at {env.wallet_path}\n"
-            f"Recovery key (shown once; write it down and keep it apart from this computer):\n"
-            f"  {recovery_key}\n" + "\n".join(f"Holder key {k['alg']}: {k['did']}" for k in keys)
-        ),
-    )
-
-
-@cli.command()
-@click.option(
-    "--new-passphrase-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the new passphrase from this file (else $WALLET_NEW_PASSPHRASE, else a prompt).",
-)
-@json_option
-@pass_env
-def passwd(env: Env, new_passphrase_file: Path | None) -> None:
-    """Change the passphrase (re-wraps the data key only; records are untouched)."""
-    wallet = env.open()
-    new = read_secret(
-        "WALLET_NEW_PASSPHRASE", new_passphrase_file, prompt="New passphrase", confirm=True
-    )
-    if len(new) < 8:
-        raise UsageError("the passphrase must be at least 8 characters")
-    wallet.store.change_passphrase(new)
-    env.emit({"changed": True}, "Passphrase changed.")
-
-
-@cli.command()
-@json_option
-@pass_env
-def keys(env: Env) -> None:
-    """Show the holder's public keys as JWK and did:key."""
-    wallet = env.open()
-    items = [k.to_dict() for k in wallet.holder_keys()]
-    env.emit(
-        {"keys": items},
-        lambda: "\n".join(
-            f"{k['alg']:6} {k['did']}\n       {json.dumps(k['jwk'], sort_keys=True)}" for k in items
-        ),
-    )
-
-
-@cli.command()
-@click.argument("dest", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--backup-passphrase-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
-)
-@json_option
-@pass_env
-def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
-    """Write an encrypted backup (age format, passphrase-protected) to DEST."""
-    from wallet.store import backup as backup_mod
-
-    wallet = env.open()
-    secret = _backup_secret(env, backup_passphrase_file)
-    if dest.exists():
-        raise UsageError(f"{dest} exists; choose a new file name")
-    backup_mod.backup(wallet.store, dest, secret)
-    env.emit({"backup": str(dest)}, f"Backup written to {dest}")
-
-
-@cli.command()
-@click.argument("src", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option(
-    "--backup-passphrase-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
-)
-@json_option
-@pass_env
-def restore(env: Env, src: Path, backup_passphrase_file: Path | None) -> None:
-    """Restore a backup into an empty wallet folder (never over an existing wallet)."""
-    from wallet.store import backup as backup_mod
-
-    secret = _backup_secret(env, backup_passphrase_file)
-    backup_mod.restore(src, env.wallet_path, secret)
-    env.emit(
-        {"restored": str(env.wallet_path)},
-        f"Restored into {env.wallet_path}; unlock it with the passphrase it had at backup time.",
-    )
-
-
-def _backup_secret(env: Env, path: Path | None) -> str:
-    if path is not None or os.environ.get("WALLET_BACKUP_PASSPHRASE"):
-        return read_secret("WALLET_BACKUP_PASSPHRASE", path, prompt="Backup passphrase")
-    return env.passphrase("Backup passphrase")
 
 
 # -- credentials --------------------------------------------------------------------------
@@ -507,7 +399,10 @@ def show(env: Env, credential_id: str) -> None:
 
 
 @cli.command()
-@click.argument("target")
+@click.argument("target", required=False)
+@click.option(
+    "--all", "all_", is_flag=True, help="Re-verify every stored credential and keep the reports."
+)
 @click.option(
     "--offline", is_flag=True, help="Never use the network (verification is always offline today)."
 )
@@ -516,14 +411,22 @@ def show(env: Env, credential_id: str) -> None:
 )
 @json_option
 @pass_env
-def verify(env: Env, target: str, offline: bool, no_wallet: bool) -> None:
-    """Verify a stored credential (by id) or a credential file; exit 1 unless valid."""
+def verify(env: Env, target: str | None, all_: bool, offline: bool, no_wallet: bool) -> None:
+    """Verify a stored credential (by id) or a credential file; exit 1 unless valid.
+
+    With --all, re-verify every stored credential now (a status list or key cached since
+    import counts) and keep the new reports; exit 1 unless every one is valid."""
     from wallet.api import parse_credential, verify_credential
     from wallet.model import Verdict
     from wallet.store import Store
     from wallet.verify.context import VerifyContext
 
     del offline  # verification never touches the network; the flag documents intent
+    if all_ == (target is not None):
+        raise UsageError("give a credential id or file, or --all")
+    if target is None:
+        _verify_all(env)
+        return
     path = Path(target)
     if target == "-" or path.is_file():
         data = _read_capped(sys.stdin.buffer, "stdin") if target == "-" else _read_file(path)
@@ -545,6 +448,41 @@ def verify(env: Env, target: str, offline: bool, no_wallet: bool) -> None:
         result = {"id": stored.id, **stored.summary(), **report.to_dict()}
     env.emit(result, lambda: f"{safe_text(result['title'])}\n{_report_lines(report)}")
     if report.verdict is not Verdict.VALID:
+        sys.exit(1)
+
+
+def _verify_all(env: Env) -> None:
+    from wallet.cli_progress import Progress
+    from wallet.model import Verdict
+
+    wallet = env.open()
+    progress = Progress(
+        len(wallet.summaries()), enabled=not env.as_json and sys.stderr.isatty(), label="Verifying"
+    )
+    outcomes = wallet.verify_all(lambda done, total: progress.advance(""))
+    progress.finish()
+    rows = [
+        {
+            "id": stored.id,
+            "title": stored.credential.title,
+            "verdict": stored.report.verdict.value,
+            "previous": previous.value,
+        }
+        for stored, previous in outcomes
+    ]
+    changed = [r for r in rows if r["verdict"] != r["previous"]]
+
+    def text() -> str:
+        lines = [
+            f"{safe_text(r['id'][:8])}  {r['verdict']:22} {safe_text(r['title'])}"
+            + (f"  (was {r['previous']})" if r["verdict"] != r["previous"] else "")
+            for r in rows
+        ]
+        lines.append(f"{len(rows)} verified, {len(changed)} changed")
+        return "\n".join(lines)
+
+    env.emit({"results": rows, "verified": len(rows), "changed": len(changed)}, text)
+    if any(r["verdict"] != Verdict.VALID.value for r in rows):
         sys.exit(1)
 
 
@@ -890,6 +828,10 @@ def demo(env: Env) -> None:
 
     summary = demo_mod.run_demo()
     env.emit(summary, lambda: demo_mod.describe(summary))
+
+
+# Commands kept in their own modules register themselves on import.
+from wallet import cli_lifecycle  # noqa: E402, F401
 
 
 def main() -> None:

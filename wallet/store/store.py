@@ -181,6 +181,22 @@ class Store:
     def exists(path: Path) -> bool:
         return (Path(path) / DB_NAME).exists()
 
+    @classmethod
+    def accept_as_current(cls, path: Path) -> None:
+        """Take the wallet at ``path`` as this machine's baseline for rollback detection
+        (after a deliberate restore). Reads only plaintext meta; no key needed."""
+        conn = cls._connect(Path(path))
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+            generation = _generation_now(conn)
+        except sqlite3.Error as exc:
+            raise IntegrityError(f"the wallet database cannot be read: {exc}") from None
+        finally:
+            conn.close()
+        if row is not None:
+            store_id = row[0].decode() if isinstance(row[0], bytes) else str(row[0])
+            seen.remember(store_id, generation, force=True)
+
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path / DB_NAME, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
