@@ -128,7 +128,7 @@ def test_an_honest_reopen_is_not_a_rollback(make_store: MakeStore, tmp_path: Pat
 
 def _to_legacy(path: Path) -> None:
     """Rewrite a store in the pre-bucket form: one manifest blob in meta, MAC v1."""
-    from wallet.store import store as store_mod
+    from wallet.store import rows as store_mod
 
     store = Store.open(path, PASSPHRASE)
     mac_key, store_id = store._sub().mac, store.store_id
@@ -138,8 +138,8 @@ def _to_legacy(path: Path) -> None:
     legacy = {r[0]: [r[1], r[2], records.tag_of(bytes(r[3])).hex()] for r in rows}
     blob = json.dumps(legacy, sort_keys=True, separators=(",", ":")).encode()
     generation = int(db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
-    slots = store_mod._read_slots(db)
-    mac = store_mod._legacy_mac(mac_key, store_id, generation, slots, blob)
+    slots = store_mod.read_slots(db)
+    mac = store_mod.legacy_mac(mac_key, store_id, generation, slots, blob)
     db.execute("DELETE FROM manifest")
     db.execute("DELETE FROM meta WHERE key='mac_version'")
     db.execute("INSERT INTO meta VALUES ('manifest', ?)", (blob,))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from wallet.store import Store, records
-from wallet.store.store import _Row
+from wallet.store.rows import Row as _Row
 
 
 def main() -> None:

@@ -8,17 +8,12 @@ is noticed and reloaded.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import hashlib
-import hmac
 import json
 import os
 import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,117 +24,38 @@ from wallet.errors import (
     LockedError,
     NotFound,
     RollbackDetected,
-    StorageError,
     UsageError,
     WalletError,
 )
 from wallet.store import keys, migrations, records, seen
-from wallet.store.manifest import MAC_VERSION, Manifest, entry, store_mac
+from wallet.store.loader import verify_snapshot
+from wallet.store.manifest import MAC_VERSION, Manifest, store_mac
+from wallet.store.rows import (
+    PASSPHRASE_SLOT,
+    RECOVERY_SLOT,
+    Changes,
+    Ids,
+    Items,
+    Record,
+    Row,
+    Slot,
+    Snapshot,
+    copy_data,
+    entry_of,
+    generation_now,
+    passphrase_slot,
+    read_slots,
+    read_snapshot,
+    recovery_public,
+    rollback,
+    sealed_recovery_slot,
+    slot_aad,
+    slot_tuples,
+    storage_error,
+)
 
 DB_NAME = "wallet.db"
 BUSY_TIMEOUT_MS = 10_000
-PASSPHRASE_SLOT = "passphrase"
-RECOVERY_SLOT = "recovery"
-STORE_MAC = "store-mac"
-
-
-@dataclass(frozen=True)
-class Record:
-    id: str
-    kind: str
-    revision: int
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class _Row:
-    id: str
-    kind: str
-    revision: int
-    blob: bytes
-
-
-_Changes = list[tuple[str, _Row | None]]
-_Items = list[dict[str, Any]]
-_Ids = list[str]
-
-
-@dataclass(frozen=True)
-class _Slot:
-    slot: str
-    kdf: str
-    params: str
-    salt: bytes
-    wrapped: bytes
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    meta: dict[str, bytes]
-    slots: dict[str, _Slot]
-    rows: dict[str, _Row]
-    buckets: dict[int, bytes]
-
-    @property
-    def generation(self) -> int:
-        value = self.meta.get("generation", b"0")
-        if not value.isdigit():
-            raise IntegrityError(
-                "the wallet's generation counter is not a number: the file was tampered with",
-                record_id="meta",
-            )
-        return int(value)
-
-
-def _slot_aad(store_id: str, slot: str) -> bytes:
-    return f"lw-slot-v1\x00{store_id}\x00{slot}".encode()
-
-
-def _recovery_slot(store_id: str, public: bytes, salt: bytes, data_key: bytes) -> _Slot:
-    sealed = keys.seal_for_recovery(public, data_key, _slot_aad(store_id, RECOVERY_SLOT))
-    params = json.dumps({"public": public.hex()})
-    return _Slot(RECOVERY_SLOT, keys.RECOVERY_SEALED, params, salt, sealed)
-
-
-def _recovery_public(slot: _Slot) -> bytes:
-    try:
-        public = bytes.fromhex(json.loads(slot.params)["public"])
-    except (ValueError, KeyError, TypeError):
-        raise IntegrityError("the recovery key slot is unreadable", record_id="key-slot") from None
-    if len(public) != 32:
-        raise IntegrityError("the recovery key slot is unreadable", record_id="key-slot")
-    return public
-
-
-def _entry(row: _Row) -> list[Any]:
-    return entry(row.kind, row.revision, records.tag_of(row.blob))
-
-
-def _slot_tuples(slots: dict[str, _Slot]) -> list[tuple[str, str, str, bytes, bytes]]:
-    return [(s.slot, s.kdf, s.params, s.salt, s.wrapped) for s in slots.values()]
-
-
-def _legacy_mac(
-    mac_key: bytes, store_id: str, generation: int, slots: dict[str, _Slot], manifest: bytes
-) -> bytes:
-    h = hmac.new(mac_key, digestmod=hashlib.sha256)
-    for part in (b"lw-store-mac-v1", store_id.encode(), str(generation).encode()):
-        h.update(len(part).to_bytes(8, "big") + part)
-    for name in sorted(slots):
-        s = slots[name]
-        for part in (s.slot.encode(), s.kdf.encode(), s.params.encode(), s.salt, s.wrapped):
-            h.update(len(part).to_bytes(8, "big") + part)
-    h.update(len(manifest).to_bytes(8, "big") + manifest)
-    return h.digest()
-
-
-def _storage_error(exc: sqlite3.Error) -> WalletError:
-    text = str(exc).lower()
-    if "full" in text or "disk i/o" in text or "readonly" in text or "no space" in text:
-        return StorageError(f"could not write to the wallet: {exc}; nothing was changed")
-    if "locked" in text or "busy" in text:
-        return StorageError("the wallet is busy in another program; try again")
-    return StorageError(f"database error: {exc}; nothing was changed")
 
 
 class Store:
@@ -167,7 +83,7 @@ class Store:
         self._read_only = read_only
         self._clock = clock
         self._last_use = clock()
-        self._rows: dict[str, _Row] = {}
+        self._rows: dict[str, Row] = {}
         self._data: dict[str, dict[str, Any]] = {}
         self._generation = 0
         # None until verified, and for a store still in the legacy one-blob form.
@@ -188,7 +104,7 @@ class Store:
         conn = cls._connect(Path(path))
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
-            generation = _generation_now(conn)
+            generation = generation_now(conn)
         except sqlite3.Error as exc:
             raise IntegrityError(f"the wallet database cannot be read: {exc}") from None
         finally:
@@ -224,26 +140,9 @@ class Store:
         store_id = secrets.token_hex(16)
         data_key = secrets.token_bytes(keys.KEY_BYTES)
         recovery_key = keys.new_recovery_key()
-        salt = os.urandom(keys.SALT_BYTES)
-        recovery_salt = os.urandom(keys.SALT_BYTES)
         slots = {
-            PASSPHRASE_SLOT: _Slot(
-                PASSPHRASE_SLOT,
-                "argon2id",
-                params.to_json(),
-                salt,
-                keys.wrap(
-                    keys.derive_passphrase_kek(passphrase, salt, params),
-                    data_key,
-                    _slot_aad(store_id, PASSPHRASE_SLOT),
-                ),
-            ),
-            RECOVERY_SLOT: _recovery_slot(
-                store_id,
-                keys.recovery_public_key(recovery_key, recovery_salt),
-                recovery_salt,
-                data_key,
-            ),
+            PASSPHRASE_SLOT: passphrase_slot(store_id, passphrase, params, data_key),
+            RECOVERY_SLOT: sealed_recovery_slot(store_id, data_key, recovery_key=recovery_key)[0],
         }
         conn = cls._connect(path)
         try:
@@ -261,13 +160,13 @@ class Store:
                 "store_id": store_id.encode(),
                 "generation": b"1",
                 "mac_version": MAC_VERSION,
-                "mac": store_mac(sub.mac, store_id, 1, _slot_tuples(slots), root),
+                "mac": store_mac(sub.mac, store_id, 1, slot_tuples(slots), root),
             }
             conn.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             conn.close()
-            raise _storage_error(exc) from None
+            raise storage_error(exc) from None
         store = cls(path, conn, store_id, data_key, idle_timeout=300.0, read_only=False)
         store._generation = 1
         seen.remember(store_id, 1, force=True)
@@ -283,13 +182,13 @@ class Store:
         idle_timeout: float = 300.0,
         accept_rollback: bool = False,
     ) -> Store:
-        def unlock(store_id: str, slots: dict[str, _Slot]) -> bytes:
+        def unlock(store_id: str, slots: dict[str, Slot]) -> bytes:
             slot = slots.get(PASSPHRASE_SLOT)
             if slot is None or slot.kdf != "argon2id":
                 raise IntegrityError("the passphrase key slot is missing", record_id="key-slot")
             params = keys.KdfParams.from_json(slot.params)  # bounds checked before allocating
             kek = keys.derive_passphrase_kek(passphrase, slot.salt, params)
-            return keys.unwrap(kek, slot.wrapped, _slot_aad(store_id, PASSPHRASE_SLOT))
+            return keys.unwrap(kek, slot.wrapped, slot_aad(store_id, PASSPHRASE_SLOT))
 
         return cls._open(
             Path(path),
@@ -303,13 +202,13 @@ class Store:
     def open_with_recovery_key(
         cls, path: Path, recovery_key: str, *, ignore_damaged: bool = False
     ) -> Store:
-        def unlock(store_id: str, slots: dict[str, _Slot]) -> bytes:
+        def unlock(store_id: str, slots: dict[str, Slot]) -> bytes:
             slot = slots.get(RECOVERY_SLOT)
             if slot is None:
                 raise IntegrityError("the recovery key slot is missing", record_id="key-slot")
-            aad = _slot_aad(store_id, RECOVERY_SLOT)
+            aad = slot_aad(store_id, RECOVERY_SLOT)
             if slot.kdf == keys.RECOVERY_SEALED:
-                public = _recovery_public(slot)
+                public = recovery_public(slot)
                 return keys.open_recovery_seal(recovery_key, slot.salt, public, slot.wrapped, aad)
             # Wallets made before sealed recovery slots: the key wraps the data key directly.
             kek = keys.derive_recovery_kek(recovery_key, slot.salt)
@@ -321,7 +220,7 @@ class Store:
     def _open(
         cls,
         path: Path,
-        unlock: Callable[[str, dict[str, _Slot]], bytes],
+        unlock: Callable[[str, dict[str, Slot]], bytes],
         *,
         ignore_damaged: bool,
         idle_timeout: float,
@@ -332,7 +231,7 @@ class Store:
         try:
             conn = cls._connect(path)
             migrations.apply(Database(conn))
-            snap = _read_snapshot(conn)
+            snap = read_snapshot(conn)
         except sqlite3.Error as exc:
             raise IntegrityError(f"the wallet database cannot be read: {exc}") from None
         try:
@@ -362,7 +261,7 @@ class Store:
         last = seen.last_seen(self.store_id)
         if last is not None and self._generation < last and not accept:
             # Another process may have written (and remembered) since our snapshot.
-            if _generation_now(self._connection()) >= last:
+            if generation_now(self._connection()) >= last:
                 self._refresh()
                 return
             raise RollbackDetected(
@@ -376,94 +275,23 @@ class Store:
 
     # -- integrity -----------------------------------------------------------------------
 
-    def _load(self, snap: _Snapshot, *, ignore_damaged: bool) -> None:
+    def _load(self, snap: Snapshot, *, ignore_damaged: bool) -> None:
         """Verify the whole snapshot (store MAC, manifest, each record) and keep it in memory."""
-        with _gc_paused():
-            self._load_verified(snap, ignore_damaged=ignore_damaged)
-
-    def _load_verified(self, snap: _Snapshot, *, ignore_damaged: bool) -> None:
-        sub = self._sub()
-        problems: list[IntegrityError] = []
-        legacy = snap.meta.get("mac_version") != MAC_VERSION
-        expected_entries: dict[str, list[Any]] = {}
-        stored = Manifest.from_stored(snap.buckets)
-        if legacy:
-            # Stores written before the bucketed manifest: one manifest blob in meta.
-            manifest_bytes = snap.meta.get("manifest", b"")
-            expected_mac = _legacy_mac(
-                sub.mac, self.store_id, snap.generation, snap.slots, manifest_bytes
-            )
-        else:
-            expected_mac = store_mac(
-                sub.mac, self.store_id, snap.generation, _slot_tuples(snap.slots), stored.root()
-            )
-        mac_ok = hmac.compare_digest(expected_mac, snap.meta.get("mac", b""))
-        verified: Manifest | None = None
-        if mac_ok:
-            try:
-                if legacy:
-                    expected_entries = json.loads(snap.meta.get("manifest", b""))
-                else:
-                    verified = stored.decoded()
-                    expected_entries = verified.entries()
-            except ValueError:
-                mac_ok = False
-        if not mac_ok:
-            problems.append(
-                IntegrityError(
-                    "store MAC mismatch: the wallet's index or key slots were tampered with",
-                    record_id=STORE_MAC,
-                )
-            )
-        rows: dict[str, _Row] = {}
-        data: dict[str, dict[str, Any]] = {}
-        for row in snap.rows.values():
-            expected = expected_entries.get(row.id)
-            if mac_ok:
-                if expected is None:
-                    problems.append(
-                        IntegrityError(
-                            f"record {row.id} ({row.kind}) is not part of this wallet",
-                            record_id=row.id,
-                        )
-                    )
-                    continue
-                if expected != _entry(row):
-                    problems.append(
-                        IntegrityError(
-                            f"record {row.id} ({row.kind}) was replaced, relabelled or rolled back",
-                            record_id=row.id,
-                        )
-                    )
-                    continue
-            try:
-                data[row.id] = records.open_blob(
-                    sub.records, self.store_id, row.id, row.kind, row.revision, row.blob
-                )
-            except IntegrityError as exc:
-                problems.append(exc)
-                continue
-            rows[row.id] = row
-        for missing in sorted(set(expected_entries) - set(snap.rows)):
-            kind = expected_entries[missing][0]
-            problems.append(
-                IntegrityError(f"record {missing} ({kind}) was deleted", record_id=missing)
-            )
-        if problems and not ignore_damaged:
-            first = problems[0]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        loaded = verify_snapshot(snap, self._sub(), self.store_id)
+        if loaded.problems and not ignore_damaged:
+            first = loaded.problems[0]
+            more = f" (and {len(loaded.problems) - 1} more)" if len(loaded.problems) > 1 else ""
             raise IntegrityError(first.message + more, record_id=first.record_id)
-        self.damaged = [p.record_id or "" for p in problems]
-        self._rows, self._data, self._generation = rows, data, snap.generation
-        # A legacy store is rewritten in the bucketed form by its next write.
-        self._manifest = None if problems else verified
+        self.damaged = [p.record_id or "" for p in loaded.problems]
+        self._rows, self._data, self._generation = loaded.rows, loaded.data, snap.generation
+        self._manifest = loaded.manifest
         self._indexes = {}
 
     def _refresh(self) -> None:
         """Reload if another process wrote since we last looked (cheap when nothing changed)."""
         conn = self._connection()
-        if _generation_now(conn) != self._generation:
-            self._load(_read_snapshot(conn), ignore_damaged=self._read_only)
+        if generation_now(conn) != self._generation:
+            self._load(read_snapshot(conn), ignore_damaged=self._read_only)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -473,7 +301,7 @@ class Store:
         if not kind or "\x00" in kind:
             raise UsageError("record kind must be a non-empty string")
 
-        def change(rows: dict[str, _Row]) -> _Changes:
+        def change(rows: dict[str, Row]) -> Changes:
             rid = record_id or secrets.token_hex(16)
             old = rows.get(rid)
             if record_id is not None and old is None:
@@ -482,14 +310,14 @@ class Store:
                 raise UsageError(f"record {rid} is a {old.kind}, not a {kind}")
             revision = old.revision + 1 if old else 1
             blob = records.seal(self._sub().records, self.store_id, rid, kind, revision, data)
-            return [(rid, _Row(rid, kind, revision, blob))]
+            return [(rid, Row(rid, kind, revision, blob))]
 
         rid = self._write(change)[0]
         self._data[rid] = json.loads(json.dumps(data))
         self._index(rid, kind)
         return rid
 
-    def put_many(self, kind: str, items: _Items) -> _Ids:
+    def put_many(self, kind: str, items: Items) -> Ids:
         """Add several new records in one transaction (one fsync, one MAC update)."""
         self._use()
         self._writable()
@@ -497,12 +325,12 @@ class Store:
             raise UsageError("record kind must be a non-empty string")
         key = self._sub().records
 
-        def change(rows: dict[str, _Row]) -> _Changes:
-            made: _Changes = []
+        def change(rows: dict[str, Row]) -> Changes:
+            made: Changes = []
             for data in items:
                 rid = secrets.token_hex(16)
                 blob = records.seal(key, self.store_id, rid, kind, 1, data)
-                made.append((rid, _Row(rid, kind, 1, blob)))
+                made.append((rid, Row(rid, kind, 1, blob)))
             return made
 
         ids = self._write(change)
@@ -517,7 +345,7 @@ class Store:
         row = self._rows.get(record_id)
         if row is None:
             raise NotFound(f"no record {record_id}")
-        return Record(row.id, row.kind, row.revision, _copy(self._data[row.id]))
+        return Record(row.id, row.kind, row.revision, copy_data(self._data[row.id]))
 
     def find(self, kind: str, field: str, value: str) -> Record | None:
         """The record of ``kind`` whose ``field`` equals ``value``, through an index kept in
@@ -569,7 +397,7 @@ class Store:
         self._refresh()
         chosen = [r for r in self._rows.values() if kind is None or r.kind == kind]
         return [
-            Record(r.id, r.kind, r.revision, _copy(self._data[r.id]))
+            Record(r.id, r.kind, r.revision, copy_data(self._data[r.id]))
             for r in sorted(chosen, key=lambda r: r.id)
         ]
 
@@ -577,7 +405,7 @@ class Store:
         self._use()
         self._writable()
 
-        def change(rows: dict[str, _Row]) -> _Changes:
+        def change(rows: dict[str, Row]) -> Changes:
             if record_id not in rows:
                 raise NotFound(f"no record {record_id}")
             return [(record_id, None)]
@@ -599,36 +427,23 @@ class Store:
         gets a new recovery key, which is returned, unless ``recovery_key`` is given."""
         self._use()
         self._writable()
-        slots = _read_slots(self._connection())
+        slots = read_slots(self._connection())
         params = kdf or keys.KdfParams.from_json(slots[PASSPHRASE_SLOT].params)
-        params.check_sane()
         data_key = secrets.token_bytes(keys.KEY_BYTES)
-        salt = os.urandom(keys.SALT_BYTES)
-        wrapped = keys.wrap(
-            keys.derive_passphrase_kek(new_passphrase, salt, params),
-            data_key,
-            _slot_aad(self.store_id, PASSPHRASE_SLOT),
+        recovery, new_recovery = sealed_recovery_slot(
+            self.store_id, data_key, old=slots.get(RECOVERY_SLOT), recovery_key=recovery_key
         )
-        new_recovery: str | None = None
-        old = slots.get(RECOVERY_SLOT)
-        if old is not None and old.kdf == keys.RECOVERY_SEALED:
-            public, recovery_salt = _recovery_public(old), old.salt
-        else:
-            recovery_salt = os.urandom(keys.SALT_BYTES)
-            if recovery_key is None:
-                recovery_key = new_recovery = keys.new_recovery_key()
-            public = keys.recovery_public_key(recovery_key, recovery_salt)
         new_slots = {
-            PASSPHRASE_SLOT: _Slot(PASSPHRASE_SLOT, "argon2id", params.to_json(), salt, wrapped),
-            RECOVERY_SLOT: _recovery_slot(self.store_id, public, recovery_salt, data_key),
+            PASSPHRASE_SLOT: passphrase_slot(self.store_id, new_passphrase, params, data_key),
+            RECOVERY_SLOT: recovery,
         }
         records_key = keys.SubKeys.from_data_key(data_key).records
 
-        def reseal(rows: dict[str, _Row]) -> _Changes:
+        def reseal(rows: dict[str, Row]) -> Changes:
             return [
                 (
                     rid,
-                    _Row(
+                    Row(
                         rid,
                         row.kind,
                         row.revision,
@@ -656,7 +471,7 @@ class Store:
         try:
             self._connection().execute("VACUUM INTO ?", (str(dest),))
         except sqlite3.Error as exc:
-            raise _storage_error(exc) from None
+            raise storage_error(exc) from None
 
     def lock(self) -> None:
         """Drop every key and decrypted value from memory."""
@@ -703,11 +518,11 @@ class Store:
 
     def _write(
         self,
-        change: Callable[[dict[str, _Row]], _Changes],
+        change: Callable[[dict[str, Row]], Changes],
         *,
-        new_slots: dict[str, _Slot] | None = None,
+        new_slots: dict[str, Slot] | None = None,
         new_data_key: bytes | None = None,
-    ) -> _Ids:
+    ) -> Ids:
         """One BEGIN IMMEDIATE transaction: apply ``change``, update the manifest buckets it
         touches, re-seal the MAC, bump the generation. The cost does not grow with the store."""
         conn = self._connection()
@@ -715,14 +530,14 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise _storage_error(exc) from None
+            raise storage_error(exc) from None
         try:
             # Only the generation and the slots are read; all rows only when another
             # process wrote since we last looked.
-            generation_now = _generation_now(conn)
-            if generation_now != self._generation:
-                self._load(_read_snapshot(conn), ignore_damaged=False)
-            slots = _read_slots(conn)
+            current = generation_now(conn)
+            if current != self._generation:
+                self._load(read_snapshot(conn), ignore_damaged=False)
+            slots = read_slots(conn)
             changes = change(self._rows)
             for slot in (new_slots or {}).values():
                 slots[slot.slot] = slot
@@ -750,10 +565,8 @@ class Store:
                     " ON CONFLICT(bucket) DO UPDATE SET entries = excluded.entries",
                     (number, manifest.encoded[number]),
                 )
-            generation = generation_now + 1
-            mac = store_mac(
-                sub.mac, self.store_id, generation, _slot_tuples(slots), manifest.root()
-            )
+            generation = current + 1
+            mac = store_mac(sub.mac, self.store_id, generation, slot_tuples(slots), manifest.root())
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -766,9 +579,9 @@ class Store:
             conn.execute("DELETE FROM meta WHERE key = 'manifest'")
             conn.execute("COMMIT")
         except BaseException as exc:
-            _rollback(conn)
+            rollback(conn)
             if isinstance(exc, sqlite3.Error):
-                raise _storage_error(exc) from None
+                raise storage_error(exc) from None
             raise
         for rid, row in changes:
             self._unindex(rid)
@@ -782,7 +595,7 @@ class Store:
         seen.remember(self.store_id, generation)
         return [rid for rid, _ in changes]
 
-    def _next_manifest(self, changes: _Changes) -> tuple[Manifest, set[int]]:
+    def _next_manifest(self, changes: Changes) -> tuple[Manifest, set[int]]:
         if self._manifest is None:
             # The first write to a legacy store writes every bucket.
             rows = {**self._rows}
@@ -791,72 +604,8 @@ class Store:
                     rows.pop(rid, None)
                 else:
                     rows[rid] = row
-            full = Manifest.from_entries({rid: _entry(r) for rid, r in rows.items()})
+            full = Manifest.from_entries({rid: entry_of(r) for rid, r in rows.items()})
             return full, set(range(len(full.encoded)))
         return self._manifest.apply(
-            (rid, None if row is None else _entry(row)) for rid, row in changes
+            (rid, None if row is None else entry_of(row)) for rid, row in changes
         )
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Decoding thousands of records makes millions of acyclic objects; the cyclic
-    collector would rescan the growing heap again and again (half the unlock time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
-    with contextlib.suppress(sqlite3.Error):
-        conn.execute("ROLLBACK")
-
-
-def _generation_now(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-    value = row[0] if row is not None else b"0"
-    return _Snapshot(
-        {"generation": value if isinstance(value, bytes) else str(value).encode()}, {}, {}, {}
-    ).generation
-
-
-def _read_slots(conn: sqlite3.Connection) -> dict[str, _Slot]:
-    return {
-        r[0]: _Slot(r[0], r[1], r[2], bytes(r[3]), bytes(r[4]))
-        for r in conn.execute("SELECT slot, kdf, params, salt, wrapped FROM key_slots")
-    }
-
-
-def _read_snapshot(conn: sqlite3.Connection) -> _Snapshot:
-    """Meta, key slots and rows read in one transaction, so they belong together."""
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")
-    try:
-        meta = {
-            k: bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
-            for k, v in conn.execute("SELECT key, value FROM meta")
-        }
-        slots = _read_slots(conn)
-        rows = {
-            r[0]: _Row(r[0], r[1], int(r[2]), bytes(r[3]))
-            for r in conn.execute("SELECT id, kind, revision, blob FROM records")
-        }
-        buckets = {
-            int(r[0]): bytes(r[1]) for r in conn.execute("SELECT bucket, entries FROM manifest")
-        }
-    finally:
-        if own:
-            conn.execute("COMMIT")
-    return _Snapshot(meta, slots, rows, buckets)
-
-
-def _copy(data: dict[str, Any]) -> dict[str, Any]:
-    # Callers get their own copy: mutating it must never change the store's view.
-    copied: dict[str, Any] = json.loads(json.dumps(data))
-    return copied
