@@ -28,6 +28,7 @@ from wallet.errors import (
     WalletError,
 )
 from wallet.store import keys, migrations, records, seen
+from wallet.store.index import FieldIndex
 from wallet.store.loader import verify_snapshot
 from wallet.store.manifest import MAC_VERSION, Manifest, store_mac
 from wallet.store.rows import (
@@ -88,8 +89,7 @@ class Store:
         self._generation = 0
         # None until verified, and for a store still in the legacy one-blob form.
         self._manifest: Manifest | None = Manifest.empty()
-        # (kind, field) -> field value -> record id, built on first use and kept current.
-        self._indexes: dict[tuple[str, str], dict[str, str]] = {}
+        self._index = FieldIndex()
 
     # -- opening -------------------------------------------------------------------------
 
@@ -285,7 +285,7 @@ class Store:
         self.damaged = [p.record_id or "" for p in loaded.problems]
         self._rows, self._data, self._generation = loaded.rows, loaded.data, snap.generation
         self._manifest = loaded.manifest
-        self._indexes = {}
+        self._index.reset()
 
     def _refresh(self) -> None:
         """Reload if another process wrote since we last looked (cheap when nothing changed)."""
@@ -314,7 +314,7 @@ class Store:
 
         rid = self._write(change)[0]
         self._data[rid] = json.loads(json.dumps(data))
-        self._index(rid, kind)
+        self._index.add(rid, kind, self._data[rid])
         return rid
 
     def put_many(self, kind: str, items: Items) -> Ids:
@@ -336,7 +336,7 @@ class Store:
         ids = self._write(change)
         for rid, data in zip(ids, items, strict=True):
             self._data[rid] = json.loads(json.dumps(data))
-            self._index(rid, kind)
+            self._index.add(rid, kind, self._data[rid])
         return ids
 
     def get(self, record_id: str) -> Record:
@@ -352,29 +352,13 @@ class Store:
         memory (built on first use, kept current by every write): no scan per call."""
         self._use()
         self._refresh()
-        index = self._indexes.get((kind, field))
-        if index is None:
-            index = {}
-            for rid in sorted(self._rows):
-                found = self._data[rid].get(field)
-                if self._rows[rid].kind == kind and isinstance(found, str):
-                    index.setdefault(found, rid)
-            self._indexes[(kind, field)] = index
-        hit = index.get(value)
+        hit = self._index.lookup(
+            kind,
+            field,
+            value,
+            lambda: ((rid, row.kind, self._data[rid]) for rid, row in self._rows.items()),
+        )
         return None if hit is None else self.get(hit)
-
-    def _unindex(self, rid: str) -> None:
-        data = self._data.get(rid, {})
-        for (_, field), index in self._indexes.items():
-            value = data.get(field)
-            if isinstance(value, str) and index.get(value) == rid:
-                del index[value]
-
-    def _index(self, rid: str, kind: str) -> None:
-        for (indexed_kind, field), index in self._indexes.items():
-            value = self._data[rid].get(field)
-            if indexed_kind == kind and isinstance(value, str):
-                index.setdefault(value, rid)
 
     @property
     def generation(self) -> int:
@@ -584,7 +568,7 @@ class Store:
                 raise storage_error(exc) from None
             raise
         for rid, row in changes:
-            self._unindex(rid)
+            self._index.remove(rid, self._data.get(rid, {}))
             if row is None:
                 self._rows.pop(rid, None)
             else:
