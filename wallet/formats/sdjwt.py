@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,18 @@ from typing import Any
 from wallet.errors import MalformedInput
 from wallet.formats import claimpath
 from wallet.formats.jsonutil import MAX_INPUT_BYTES, check_size, load_json
-from wallet.model import SIGNATURE, Check, CheckStatus, Credential, Issuer, StatusRef, Subject
+from wallet.model import (
+    SIGNATURE,
+    Achievement,
+    Alignment,
+    Check,
+    CheckStatus,
+    Credential,
+    Issuer,
+    Result,
+    StatusRef,
+    Subject,
+)
 from wallet.verify import jws, keys
 from wallet.verify.context import VerifyContext
 
@@ -263,6 +275,89 @@ def _iso(value: Any) -> str | None:
     return None
 
 
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _result(value: Any, label: str | None) -> Result | None:
+    """A ``grade`` or ``result`` claim: a string or number, or an object with a value."""
+    if isinstance(value, dict):
+        result = Result(
+            value=_text(value.get("value")) or _text(value.get("grade")),
+            status=_text(value.get("status")),
+            description=_text(value.get("description")) or _text(value.get("name")) or label,
+            achieved_level=_text(value.get("achieved_level")) or _text(value.get("achievedLevel")),
+        )
+        return result if (result.value or result.status or result.achieved_level) else None
+    text = _text(value)
+    return Result(value=text, description=label) if text else None
+
+
+def _skill(value: Any) -> Alignment | None:
+    """One element of a ``skills`` claim: a name, or an object with a name (and perhaps
+    the framework, code and URL it comes from)."""
+    if isinstance(value, str):
+        return Alignment(target_name=value) if value else None
+    if not isinstance(value, dict):
+        return None
+    alignment = Alignment(
+        target_name=_text(value.get("name")) or _text(value.get("targetName")),
+        target_url=_text(value.get("url"))
+        or _text(value.get("targetUrl"))
+        or _text(value.get("id")),
+        target_framework=_text(value.get("framework")) or _text(value.get("targetFramework")),
+        target_code=_text(value.get("code")) or _text(value.get("targetCode")),
+        target_description=_text(value.get("description")),
+    )
+    return alignment if (alignment.target_name or alignment.target_url) else None
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _content(claims: dict[str, Any]) -> dict[str, Any]:
+    """The common claims of a (non-W3C) SD-JWT VC in the normalized model, mapped the way
+    an Open Badge's are: grade/result -> results, skills -> achievement alignments,
+    credits/credit_hours -> credits earned, term, course_code -> the achievement's code,
+    name/title and description -> the achievement's. Only the claims the processed SD-JWT
+    holds: those signed in the clear and those disclosed."""
+    grade = _result(claims.get("grade"), "Grade")
+    results = [grade] if grade else []
+    results.extend(r for r in (_result(x, None) for x in _list(claims.get("result"))) if r)
+    alignments = tuple(a for a in (_skill(x) for x in _list(claims.get("skills"))) if a)
+    credits = _number(claims.get("credits"))
+    if credits is None:
+        credits = _number(claims.get("credit_hours"))
+    name = _text(claims.get("name")) or _text(claims.get("title"))
+    code = _text(claims.get("course_code"))
+    description = _text(claims.get("description"))
+    achievement = (
+        Achievement(name=name, description=description, human_code=code, alignments=alignments)
+        if (name or code or description or alignments)
+        else None
+    )
+    return {
+        "achievement": achievement,
+        "results": tuple(results),
+        "credits_earned": credits,
+        "term": _text(claims.get("term")),
+    }
+
+
 def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
     claims = processed.claims
     cnf = claims.get("cnf")
@@ -323,6 +418,7 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
         issued=_iso(claims.get("iat")),
         valid_from=_iso(claims.get("nbf")) or _iso(claims.get("iat")),
         valid_until=_iso(claims.get("exp")),
+        **_content(content),
         status=status,
         disclosable=disclosable,
         holder_jwk=holder,
