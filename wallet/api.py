@@ -18,8 +18,9 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from wallet.catalog import Catalog, CredentialSummary
-from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed
+from wallet.catalog import Catalog, CredentialSummary, Skill
+from wallet.catalog import skills as gather_skills
+from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed, WalletError
 from wallet.formats import claimpath
 from wallet.model import CheckStatus, Credential, Verdict, VerificationReport
 from wallet.present.service import (
@@ -37,6 +38,20 @@ from wallet.verify.context import (
     TrustEntry,
     TrustList,
     VerifyContext,
+)
+from wallet.views import (
+    components,
+    disclosable_claims,
+    display_text,
+    files_in,
+    new_nonce,
+    presentation_bytes,
+    qr_codes,
+    qr_matrix,
+    qr_png,
+    qr_svg,
+    read_source,
+    source_bytes,
 )
 
 CREDENTIAL = "credential"
@@ -148,6 +163,10 @@ class Wallet:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.catalog = Catalog(store)
+
+    @staticmethod
+    def exists(path: Path) -> bool:
+        return Store.exists(path)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -321,6 +340,20 @@ class Wallet:
         )
         return ImportOutcome(record_id, credential, report)
 
+    def import_file(self, path: Path) -> builtins.list[ImportOutcome | WalletError]:
+        """Import every credential one file holds; each gets its outcome or its error."""
+        try:
+            payloads = read_source(path)
+        except WalletError as exc:
+            return [exc]
+        results: builtins.list[ImportOutcome | WalletError] = []
+        for payload in payloads:
+            try:
+                results.append(self.import_bytes(payload, source=str(path)))
+            except WalletError as exc:
+                results.append(exc)
+        return results
+
     def _stored(self, record: Record) -> StoredCredential:
         return StoredCredential(
             id=record.id,
@@ -334,6 +367,24 @@ class Wallet:
         """Newest first; ``search`` matches title, description, issuer, achievement,
         alignments and skills. Answered from text prepared once per record revision."""
         return self.catalog.search(search)
+
+    def backup(self, dest: Path, backup_passphrase: str) -> None:
+        """An age-encrypted backup of the still-encrypted store."""
+        from wallet.store import backup as backup_store
+
+        backup_store.backup(self.store, dest, backup_passphrase)
+
+    @staticmethod
+    def restore(src: Path, wallet_path: Path, backup_passphrase: str) -> None:
+        """Restore into an empty folder; the restored wallet is this machine's new baseline."""
+        from wallet.store import backup as backup_store
+
+        backup_store.restore(src, wallet_path, backup_passphrase)
+        Store.accept_as_current(wallet_path)
+
+    def skills(self) -> builtins.list[Skill]:
+        """The skills portfolio: every competency across all credentials, by framework."""
+        return gather_skills(self.store)
 
     def list(self, search: str | None = None) -> list[StoredCredential]:
         return [self.get(s.id) for s in self.summaries(search)]
@@ -457,3 +508,31 @@ def _cached(record: Record) -> CachedDocument:
         fetched_at=datetime.fromisoformat(record.data["fetched_at"]),
         media_type=record.data.get("media_type", "application/json"),
     )
+
+
+__all__ = [
+    "Built",
+    "CredentialSummary",
+    "HolderKey",
+    "ImportOutcome",
+    "PresentationResult",
+    "Skill",
+    "StoredCredential",
+    "Wallet",
+    "components",
+    "disclosable_claims",
+    "display_text",
+    "files_in",
+    "new_nonce",
+    "parse_credential",
+    "presentation_bytes",
+    "qr_codes",
+    "qr_matrix",
+    "qr_png",
+    "qr_svg",
+    "read_source",
+    "signature_refused",
+    "source_bytes",
+    "verify_credential",
+    "verify_presentation",
+]

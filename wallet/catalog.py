@@ -120,3 +120,66 @@ class Catalog:
             return list(items)
         needle = text.casefold()
         return [s for s in items if needle in s.search_text]
+
+
+UNNAMED_FRAMEWORK = "Skills named by the issuer (no framework)"
+
+
+@dataclass(frozen=True)
+class Skill:
+    name: str
+    framework: str
+    code: str | None
+    url: str | None
+    credentials: tuple[tuple[str, str], ...]  # (credential id, title)
+
+
+def _framework_of(alignment: Mapping[str, Any]) -> str:
+    framework = alignment.get("target_framework")
+    url = alignment.get("target_url") or ""
+    if isinstance(framework, str) and framework:
+        return framework
+    if "data.europa.eu/esco/" in url:
+        return "ESCO"
+    return UNNAMED_FRAMEWORK
+
+
+def skills(store: Store) -> list[Skill]:
+    """Every competency and skill across all credentials, grouped by (framework, name),
+    each with the credentials that back it."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(framework: str, name: str, code: Any, url: Any, backer: tuple[str, str]) -> None:
+        entry = found.setdefault(
+            (framework, name.casefold()),
+            {"name": name, "code": code, "url": url, "credentials": {}},
+        )
+        entry["credentials"][backer[0]] = backer[1]
+
+    for rid, _, data in store.each(CREDENTIAL):
+        credential = data["credential"]
+        backer = (rid, str(credential.get("title", "")))
+        achievement = credential.get("achievement") or {}
+        for alignment in _dicts(achievement.get("alignments")):
+            name = alignment.get("target_name")
+            if isinstance(name, str) and name:
+                add(
+                    _framework_of(alignment),
+                    name,
+                    alignment.get("target_code"),
+                    alignment.get("target_url"),
+                    backer,
+                )
+        for path, value in (credential.get("subject") or {}).get("claims") or ():
+            if isinstance(path, str) and "skill" in path.casefold() and isinstance(value, str):
+                add(UNNAMED_FRAMEWORK, value.strip('"'), None, None, backer)
+    return [
+        Skill(
+            e["name"],
+            framework,
+            e["code"] if isinstance(e["code"], str) else None,
+            e["url"] if isinstance(e["url"], str) else None,
+            tuple(sorted(e["credentials"].items(), key=lambda kv: kv[1].casefold())),
+        )
+        for (framework, _), e in sorted(found.items())
+    ]

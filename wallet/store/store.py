@@ -8,14 +8,17 @@ is noticed and reloaded.
 
 from __future__ import annotations
 
+import builtins
+import functools
 import json
 import os
 import secrets
 import sqlite3
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
@@ -59,6 +62,23 @@ DB_NAME = "wallet.db"
 BUSY_TIMEOUT_MS = 10_000
 
 
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _serialized(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """One caller at a time: the app reads the list while a worker imports."""
+
+    @functools.wraps(method)
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        store = args[0]
+        assert isinstance(store, Store)
+        with store._mutex:
+            return method(*args, **kwargs)
+
+    return locked
+
+
 class Store:
     """An unlocked, encrypted wallet store. Use ``create`` or ``open``."""
 
@@ -90,6 +110,7 @@ class Store:
         # None until verified, and for a store still in the legacy one-blob form.
         self._manifest: Manifest | None = Manifest.empty()
         self._index = FieldIndex()
+        self._mutex = threading.RLock()
 
     # -- opening -------------------------------------------------------------------------
 
@@ -115,7 +136,14 @@ class Store:
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path / DB_NAME, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        # The app unlocks and imports in worker threads; every use goes through the
+        # store's lock, so one connection may serve them all.
+        conn = sqlite3.connect(
+            path / DB_NAME,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
@@ -295,6 +323,7 @@ class Store:
 
     # -- public API ----------------------------------------------------------------------
 
+    @_serialized
     def put(self, kind: str, data: dict[str, Any], record_id: str | None = None) -> str:
         self._use()
         self._writable()
@@ -317,6 +346,7 @@ class Store:
         self._index.add(rid, kind, self._data[rid])
         return rid
 
+    @_serialized
     def put_many(self, kind: str, items: Items) -> Ids:
         """Add several new records in one transaction (one fsync, one MAC update)."""
         self._use()
@@ -339,6 +369,7 @@ class Store:
             self._index.add(rid, kind, self._data[rid])
         return ids
 
+    @_serialized
     def get(self, record_id: str) -> Record:
         self._use()
         self._refresh()
@@ -347,6 +378,7 @@ class Store:
             raise NotFound(f"no record {record_id}")
         return Record(row.id, row.kind, row.revision, copy_data(self._data[row.id]))
 
+    @_serialized
     def find(self, kind: str, field: str, value: str) -> Record | None:
         """The record of ``kind`` whose ``field`` equals ``value``, through an index kept in
         memory (built on first use, kept current by every write): no scan per call."""
@@ -361,21 +393,26 @@ class Store:
         return None if hit is None else self.get(hit)
 
     @property
+    @_serialized
     def generation(self) -> int:
         """The change counter, current with other processes' writes."""
         self._use()
         self._refresh()
         return self._generation
 
-    def each(self, kind: str) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+    @_serialized
+    def each(self, kind: str) -> builtins.list[tuple[str, int, Mapping[str, Any]]]:
         """(id, revision, data) of every record of ``kind``, without copying: the data is the
         store's own and must not be changed. For building views once per revision."""
         self._use()
         self._refresh()
-        for rid, row in list(self._rows.items()):
-            if row.kind == kind:
-                yield rid, row.revision, self._data[rid]
+        return [
+            (rid, row.revision, self._data[rid])
+            for rid, row in self._rows.items()
+            if row.kind == kind
+        ]
 
+    @_serialized
     def list(self, kind: str | None = None) -> list[Record]:
         self._use()
         self._refresh()
@@ -385,6 +422,7 @@ class Store:
             for r in sorted(chosen, key=lambda r: r.id)
         ]
 
+    @_serialized
     def delete(self, record_id: str) -> None:
         self._use()
         self._writable()
@@ -397,6 +435,7 @@ class Store:
         self._write(change)
         self._data.pop(record_id, None)
 
+    @_serialized
     def change_passphrase(
         self,
         new_passphrase: str,
@@ -447,6 +486,7 @@ class Store:
         self._write(reseal, new_slots=new_slots, new_data_key=data_key)
         return new_recovery
 
+    @_serialized
     def snapshot(self, dest: Path) -> None:
         """A consistent copy of the (still encrypted) database via VACUUM INTO."""
         self._use()
@@ -457,6 +497,7 @@ class Store:
         except sqlite3.Error as exc:
             raise storage_error(exc) from None
 
+    @_serialized
     def lock(self) -> None:
         """Drop every key and decrypted value from memory."""
         self._keys = None
@@ -464,6 +505,7 @@ class Store:
         self._data = {}
         self._rows = {}
 
+    @_serialized
     def close(self) -> None:
         self.lock()
         if self._conn is not None:

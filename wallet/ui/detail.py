@@ -1,0 +1,163 @@
+"""One credential, laid out by the six components of the micro-credential framework, then
+its claims, its checks one per line, and the raw credential."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Collapsible, Footer, Header, Static
+
+from wallet.api import StoredCredential, components, display_text
+from wallet.errors import WalletError
+from wallet.ui.badges import check_badge, markup_safe, plain, verdict_badge
+from wallet.ui.modals import Prompt
+
+if TYPE_CHECKING:
+    from wallet.ui.app import WalletApp
+
+RAW_PREVIEW = 4000
+
+
+def _section(title: str, lines: list[Text]) -> Group:
+    return Group(Text(title, style="bold underline"), *lines, Text(""))
+
+
+def detail_renderables(stored: StoredCredential) -> list[Group]:
+    """The same view `wallet show` gives, as Rich renderables with literal text."""
+    c = stored.credential
+    head = [
+        Text.assemble("Verdict   ", verdict_badge(stored.report.verdict)),
+        Text.assemble("Issuer    ", plain(c.issuer.name or c.issuer.id or "unknown issuer")),
+        Text.assemble("Issued    ", plain(c.issued or "not stated")),
+        Text.assemble("Expires   ", plain(c.valid_until or "no expiry date")),
+        Text.assemble("Format    ", plain(c.format)),
+    ]
+    if c.subject.name or c.subject.id:
+        head.append(Text.assemble("Holder    ", plain(c.subject.name or c.subject.id)))
+    sections = [_section(display_text(c.title), head)]
+    for comp in components(c):
+        lines = [plain(line) for line in comp.lines] or [
+            Text("not stated by the issuer", style="dim")
+        ]
+        sections.append(_section(comp.name, lines))
+    if c.subject.claims:
+        sections.append(
+            _section(
+                "Claims",
+                [
+                    Text.assemble(plain(path), ": ", plain(value))
+                    for path, value in c.subject.claims
+                ],
+            )
+        )
+    if c.disclosable:
+        sections.append(_section("Selectively disclosable", [plain(", ".join(c.disclosable))]))
+    checks = [
+        Text.assemble(check_badge(ch.status.value), " ", plain(ch.name), "  ", plain(ch.detail))
+        for ch in stored.report.checks
+    ]
+    sections.append(_section(f"Checks ({stored.report.verified_at or 'at import'})", checks))
+    return sections
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("e", "export", "Export file"),
+        Binding("p", "present", "Present"),
+        Binding("r", "reverify", "Re-verify"),
+        Binding("t", "trust", "Trust issuer"),
+    ]
+
+    def __init__(self, credential_id: str) -> None:
+        super().__init__()
+        self.credential_id = credential_id
+
+    @property
+    def wallet_app(self) -> WalletApp:
+        from wallet.ui.app import WalletApp
+
+        assert isinstance(self.app, WalletApp)
+        return self.app
+
+    def _stored(self) -> StoredCredential:
+        wallet = self.wallet_app.wallet
+        assert wallet is not None
+        return wallet.get(self.credential_id)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static(id="body")
+            with Collapsible(title="Raw credential", collapsed=True):
+                yield Static(id="raw")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show(self._stored())
+
+    def _show(self, stored: StoredCredential) -> None:
+        self.query_one("#body", Static).update(Group(*detail_renderables(stored)))
+        raw = stored.credential.raw.decode("utf-8", "replace")
+        more = f"\n… ({len(raw) - RAW_PREVIEW} more characters)" if len(raw) > RAW_PREVIEW else ""
+        self.query_one("#raw", Static).update(plain(raw[:RAW_PREVIEW] + more))
+
+    def action_present(self) -> None:
+        self.wallet_app.open_present([self.credential_id])
+
+    def action_reverify(self) -> None:
+        wallet = self.wallet_app.wallet
+        if wallet is not None:
+            self._show(wallet.verify(self.credential_id))
+            self.app.notify("Verified again with the current trust list and cache")
+
+    def action_export(self) -> None:
+        stored = self._stored()
+        suffix = ".json" if stored.credential.raw.lstrip().startswith(b"{") else ".txt"
+        if stored.credential.raw.startswith(b"\x89PNG"):
+            suffix = ".png"
+
+        def save(answer: str | None) -> None:
+            if not answer:
+                return
+            target = Path(answer).expanduser()
+            if target.exists():
+                self.app.notify(
+                    f"{markup_safe(target)} exists; choose a new name", severity="error"
+                )
+                return
+            target.write_bytes(stored.credential.raw)
+            self.app.notify(f"Saved the original credential to {markup_safe(target)}")
+
+        self.app.push_screen(Prompt("Save the original credential as", f"credential{suffix}"), save)
+
+    def action_trust(self) -> None:
+        from wallet.ui.modals import Confirm
+
+        wallet = self.wallet_app.wallet
+        issuer = self._stored().credential.issuer
+        if wallet is None or not issuer.id:
+            return
+        label = issuer.name or issuer.id
+
+        def done(yes: bool | None) -> None:
+            if not yes or self.wallet_app.wallet is None:
+                return
+            try:
+                self.wallet_app.wallet.trust_add(issuer.id or "", issuer.name or "")
+            except WalletError as exc:
+                self.app.notify(markup_safe(exc.message), severity="error")
+                return
+            self.app.notify(f"Now trusting {markup_safe(label)}")
+            self.action_reverify()
+
+        self.app.push_screen(
+            Confirm(f"Trust '{label}' ({issuer.id}) as an issuer?", yes="Trust"), done
+        )

@@ -1,0 +1,157 @@
+"""Import from a path (file or folder, with a file browser), pasted text, or a QR image;
+a folder imports in a worker with a progress bar and a result per item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    DirectoryTree,
+    Footer,
+    Header,
+    Input,
+    ProgressBar,
+    Static,
+    TextArea,
+)
+
+from wallet.api import ImportOutcome, files_in
+from wallet.errors import WalletError
+from wallet.ui.badges import plain, verdict_badge
+
+if TYPE_CHECKING:
+    from wallet.ui.app import WalletApp
+
+
+class ImportScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+b", "browse", "Browse files"),
+    ]
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__()
+        self._start = start or Path.cwd()
+
+    @property
+    def wallet_app(self) -> WalletApp:
+        from wallet.ui.app import WalletApp
+
+        assert isinstance(self.app, WalletApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            with Horizontal(classes="row"):
+                yield Input(placeholder="File, folder or QR image path", id="path")
+                yield Button("Import", id="import", variant="primary")
+            yield DirectoryTree(str(self._start), id="browser", classes="hidden")
+            yield TextArea(id="pasted", classes="paste")
+            yield Button("Import pasted text", id="import-pasted")
+            yield ProgressBar(id="progress", show_eta=True)
+            yield Static("", id="summary")
+            yield DataTable(id="results", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#results", DataTable).add_columns("Result", "Title", "Source")
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#path", Input).focus()
+
+    def action_browse(self) -> None:
+        browser = self.query_one("#browser", DirectoryTree)
+        browser.toggle_class("hidden")
+        if not browser.has_class("hidden"):
+            browser.focus()
+
+    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+
+    def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._start_path_import()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "import":
+            self._start_path_import()
+        elif event.button.id == "import-pasted":
+            text = self.query_one("#pasted", TextArea).text.strip()
+            if text:
+                self._import_pasted(text)
+
+    def _start_path_import(self) -> None:
+        value = self.query_one("#path", Input).value.strip()
+        if not value:
+            return
+        try:
+            paths = files_in(Path(value).expanduser())
+        except WalletError as exc:
+            self.query_one("#summary", Static).update(plain(exc.message))
+            return
+        self.query_one("#results", DataTable).clear()
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=len(paths), progress=0)
+        self._import_files(paths)
+
+    @work(thread=True, exclusive=True)
+    def _import_files(self, paths: list[Path]) -> None:
+        wallet = self.wallet_app.wallet
+        if wallet is None:
+            return
+        counts = {"imported": 0, "duplicates": 0, "refused": 0}
+        for path in paths:
+            for result in wallet.import_file(path):
+                self.app.call_from_thread(self._add_result, str(path), result, counts)
+            self.app.call_from_thread(self.query_one("#progress", ProgressBar).advance, 1)
+        self.app.call_from_thread(self._finished, counts)
+
+    @work(thread=True, exclusive=True)
+    def _import_pasted(self, text: str) -> None:
+        wallet = self.wallet_app.wallet
+        if wallet is None:
+            return
+        counts = {"imported": 0, "duplicates": 0, "refused": 0}
+        result: ImportOutcome | WalletError
+        try:
+            result = wallet.import_bytes(text.encode("utf-8"), source="pasted text")
+        except WalletError as exc:
+            result = exc
+        self.app.call_from_thread(self._add_result, "pasted text", result, counts)
+        self.app.call_from_thread(self._finished, counts)
+
+    def _add_result(
+        self, source: str, result: ImportOutcome | WalletError, counts: dict[str, int]
+    ) -> None:
+        table = self.query_one("#results", DataTable)
+        if isinstance(result, WalletError):
+            counts["refused"] += 1
+            table.add_row(Text("✘ not imported", style="red"), plain(result.message), plain(source))
+            return
+        if result.duplicate:
+            counts["duplicates"] += 1
+            badge = Text("already in the wallet", style="dim")
+        else:
+            counts["imported"] += 1
+            badge = verdict_badge(result.report.verdict)
+        table.add_row(badge, plain(result.credential.title), plain(source))
+
+    def _finished(self, counts: dict[str, int]) -> None:
+        text = (
+            f"{counts['imported']} imported, {counts['duplicates']} already in the wallet, "
+            f"{counts['refused']} not imported"
+        )
+        self.query_one("#summary", Static).update(text)
+        self.app.notify(text)

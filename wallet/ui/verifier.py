@@ -1,0 +1,173 @@
+"""Interviewer mode: a fresh nonce to read out, then a presentation from a file, pasted
+text or photos of its QR codes, checked offline: verdict, every check, and exactly the
+disclosed claims with their values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Static, TextArea
+
+from wallet.api import new_nonce, presentation_bytes, source_bytes, verify_presentation
+from wallet.errors import WalletError
+from wallet.model import Verdict
+from wallet.ui.badges import check_badge, markup_safe, plain, verdict_badge
+from wallet.ui.modals import Confirm
+
+if TYPE_CHECKING:
+    from wallet.ui.app import WalletApp
+
+
+def result_renderables(result: dict[str, Any]) -> list[Text]:
+    lines = [Text.assemble("Verdict  ", verdict_badge(Verdict(result["verdict"])))]
+    for item in result["credentials"]:
+        lines.append(Text(""))
+        lines.append(
+            Text.assemble(
+                verdict_badge(Verdict(item["verdict"])),
+                "  ",
+                plain(item["title"] or "unreadable credential"),
+                "  ",
+                plain(item["issuer"] or ""),
+            )
+        )
+        for check in item["checks"]:
+            lines.append(
+                Text.assemble(
+                    "  ",
+                    check_badge(check["status"]),
+                    " ",
+                    plain(check["name"]),
+                    "  ",
+                    plain(check["detail"]),
+                )
+            )
+        if item["whole_credential"]:
+            lines.append(Text("  Shown whole:", style="bold"))
+        else:
+            lines.append(Text("  Disclosed: " + ", ".join(item["disclosed"]), style="bold"))
+        for key, value in (item["claims"] or {}).items():
+            if key.startswith("@") or key == "proof":
+                continue
+            lines.append(Text.assemble("    ", plain(key), ": ", plain(value)))
+    return lines
+
+
+class VerifyScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+n", "new_nonce", "New nonce"),
+        Binding("ctrl+t", "trust", "Trust issuer"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nonce = new_nonce()
+        self.result: dict[str, Any] | None = None
+        # Issuers of genuine credentials in the last result that are not trusted yet.
+        self._untrusted: list[str] = []
+
+    @property
+    def wallet_app(self) -> WalletApp:
+        from wallet.ui.app import WalletApp
+
+        assert isinstance(self.app, WalletApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(id="nonce-line")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="Your name as the verifier (audience)", id="audience")
+                yield Input(
+                    placeholder="Presentation file or QR images (space separated)", id="path"
+                )
+                yield Button("Verify", id="verify", variant="primary")
+            yield TextArea(id="pasted", classes="paste")
+            yield Button("Verify pasted text", id="verify-pasted")
+            yield Static("", id="result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_nonce()
+        self.query_one("#audience", Input).focus()
+
+    def _show_nonce(self) -> None:
+        self.query_one("#nonce-line", Static).update(
+            Text.assemble("Read this nonce to the learner:  ", Text(self.nonce, style="bold"))
+        )
+
+    def action_new_nonce(self) -> None:
+        self.nonce = new_nonce()
+        self._show_nonce()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "verify":
+            names = self.query_one("#path", Input).value.split()
+            try:
+                sources = [source_bytes(Path(n).expanduser()) for n in names]
+            except WalletError as exc:
+                self.query_one("#result", Static).update(plain(exc.message))
+                return
+            self._verify(sources)
+        elif event.button.id == "verify-pasted":
+            self._verify([self.query_one("#pasted", TextArea).text.encode("utf-8")])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "path":
+            self.query_one("#verify", Button).press()
+
+    @work(thread=True, exclusive=True)
+    def _verify(self, sources: list[bytes]) -> None:
+        wallet = self.wallet_app.wallet
+        if wallet is None:
+            return
+        audience = self.app.call_from_thread(lambda: self.query_one("#audience", Input).value)
+        try:
+            data = presentation_bytes(sources)
+            checked = verify_presentation(
+                data, wallet.verify_context(), audience=audience.strip(), nonce=self.nonce
+            )
+        except WalletError as exc:
+            self.app.call_from_thread(self.query_one("#result", Static).update, plain(exc.message))
+            return
+        untrusted = [
+            item.credential.issuer.id
+            for item in checked.items
+            if item.credential is not None
+            and item.credential.issuer.id
+            and item.report.verdict is Verdict.VALID_UNTRUSTED_ISSUER
+        ]
+        self.app.call_from_thread(self._show, checked.to_dict(), untrusted)
+
+    def _show(self, result: dict[str, Any], untrusted: list[str]) -> None:
+        self.result = result
+        self._untrusted = untrusted
+        self.query_one("#result", Static).update(Group(*result_renderables(result)))
+
+    def action_trust(self) -> None:
+        """Trust the issuer of a genuine credential whose issuer is not yet trusted."""
+        if self.wallet_app.wallet is None or not self._untrusted:
+            self.app.notify("No untrusted issuer in this presentation", severity="warning")
+            return
+        issuer_id = self._untrusted[0]
+
+        def done(yes: bool | None) -> None:
+            if yes and self.wallet_app.wallet is not None:
+                try:
+                    self.wallet_app.wallet.trust_add(issuer_id)
+                except WalletError as exc:
+                    self.app.notify(markup_safe(exc.message), severity="error")
+                    return
+                self.app.notify(f"Now trusting {markup_safe(issuer_id)}")
+
+        self.app.push_screen(Confirm(f"Trust the issuer {issuer_id}?", yes="Trust"), done)

@@ -1,0 +1,142 @@
+"""What the terminal app needs besides the wallet object, kept behind ``wallet.api``:
+safe display text, the framework view of a credential, nonces, QR codes, and reading the
+files a learner points at."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wallet.errors import MalformedInput, NotFound
+from wallet.textsafe import safe_text
+
+if TYPE_CHECKING:
+    from wallet.model import Credential
+    from wallet.render import Component
+
+MAX_SOURCE_BYTES = 32 * 1024 * 1024
+NONCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+
+__all__ = [
+    "components",
+    "disclosable_claims",
+    "display_text",
+    "files_in",
+    "new_nonce",
+    "presentation_bytes",
+    "qr_codes",
+    "qr_matrix",
+    "qr_png",
+    "qr_svg",
+    "read_source",
+    "source_bytes",
+]
+
+
+def display_text(value: object) -> str:
+    """``value`` with control characters, escapes and bidi overrides made visible."""
+    return safe_text(value)
+
+
+def components(credential: Credential) -> list[Component]:
+    """The six framework components, the same for `wallet show`, the app and verifier mode."""
+    from wallet.render import framework_components
+
+    return framework_components(credential)
+
+
+def new_nonce() -> str:
+    code = "".join(secrets.choice(NONCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def qr_codes(envelope: bytes) -> list[str]:
+    from wallet.present import qr
+
+    return qr.encode(envelope)
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The modules of one QR code, quiet zone included (True is dark)."""
+    from wallet.present import qr
+
+    matrix: list[list[bool]] = qr._qr(payload).get_matrix()
+    return matrix
+
+
+def qr_png(payload: str) -> bytes:
+    from wallet.present import qr
+
+    return qr.to_png(payload)
+
+
+def qr_svg(payload: str) -> bytes:
+    from wallet.present import qr
+
+    return qr.to_svg(payload)
+
+
+def files_in(path: Path) -> list[Path]:
+    """The file itself, or every file under a folder, in a stable order."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    if path.is_file():
+        return [path]
+    raise NotFound(f"{path}: no such file or folder")
+
+
+def read_source(path: Path) -> list[bytes]:
+    """The credential bytes in one file: itself, a baked badge, or the QR codes in a picture."""
+    from wallet.sources import credential_payloads
+
+    return credential_payloads(str(path), source_bytes(path))
+
+
+def presentation_bytes(sources: list[bytes]) -> bytes:
+    """One presentation from what the interviewer was handed: a file, pasted text, or
+    photos of its QR codes in any order."""
+    from wallet.errors import UsageError
+    from wallet.present import qr
+    from wallet.sources import is_image
+
+    payloads: list[str] = []
+    documents: list[bytes] = []
+    for i, data in enumerate(sources, 1):
+        if is_image(data):
+            payloads.extend(qr.read_qr_images([data], names=[f"image {i}"]))
+        elif data.lstrip().startswith(b"LW1:"):
+            # One payload per line; Base45 has spaces, so never split on them.
+            text = data.decode("ascii", "replace")
+            payloads.extend(line for line in text.splitlines() if line.strip())
+        else:
+            documents.append(data)
+    if (payloads and documents) or len(documents) > 1 or not (payloads or documents):
+        raise UsageError("give one presentation: a file, pasted text, or its QR codes")
+    return qr.decode(payloads) if payloads else documents[0]
+
+
+def disclosable_claims(credential: Credential) -> list[tuple[str, str]]:
+    """(JSON Pointer, value as text) of each claim the holder may disclose on its own."""
+    import json
+
+    from wallet.formats import claimpath
+
+    rows = []
+    for pointer in credential.disclosable:
+        found, value = claimpath.lookup(credential.document, pointer)
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        rows.append((pointer, shown if found else ""))
+    return rows
+
+
+def source_bytes(path: Path) -> bytes:
+    """A file's bytes, capped like every other input."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        raise NotFound(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise MalformedInput(f"{path}: larger than the {MAX_SOURCE_BYTES}-byte limit")
+    return data
