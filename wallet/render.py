@@ -12,8 +12,11 @@ keep the exact values: they are data, and whoever shows them makes them safe.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from wallet.formats import claimpath
 from wallet.model import Credential
 from wallet.textsafe import safe_text
 
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from wallet.api import StoredCredential
 
 MISSING = "not stated by the issuer"
+# JWT claims that are NumericDate seconds (RFC 7519): shown as dates, not numbers.
+NUMERIC_DATES = frozenset({"iat", "nbf", "exp"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +110,65 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def claim_rows(claims: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(JSON Pointer, display value) of every leaf claim of an SD-JWT's claims, in pointer
+    order; the top-level ``iat``, ``nbf`` and ``exp`` as ISO dates, ``cnf`` as the kind of
+    key it binds to. Values are exact: whoever prints them makes them safe."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict) and value:
+            for key, child in value.items():
+                walk(child, claimpath.join(path, str(key)))
+        elif isinstance(value, list) and value:
+            for i, child in enumerate(value):
+                walk(child, claimpath.join(path, str(i)))
+        else:
+            rows.append((path, _value(value)))
+
+    for key, value in claims.items():
+        path = claimpath.join("", str(key))
+        if key in NUMERIC_DATES and (date := numeric_date(value)) is not None:
+            rows.append((path, date))
+        elif key == "cnf" and isinstance(value, dict) and isinstance(value.get("jwk"), dict):
+            jwk = value["jwk"]
+            kind = " ".join(str(jwk[k]) for k in ("kty", "crv") if isinstance(jwk.get(k), str))
+            rows.append((claimpath.join(path, "jwk"), f"a holder key ({kind or 'JWK'})"))
+        else:
+            walk(value, path)
+    return sorted(rows, key=lambda row: claimpath.sort_key(row[0]))
+
+
+def numeric_date(value: Any) -> str | None:
+    """A NumericDate (seconds since 1970, UTC) as an ISO 8601 date-time, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return "{}" if isinstance(value, dict) else "[]"
+
+
+def detail_claims(c: Credential) -> list[tuple[str, str]]:
+    """The claims ``wallet show`` lists with their values: an SD-JWT's every claim (all
+    its disclosures applied), another format's subject claims."""
+    if c.format == "sd-jwt" and c.document:
+        return claim_rows(c.document)
+    return list(c.subject.claims)
+
+
 def credential_detail(stored: StoredCredential) -> str:
     c = stored.credential
     lines = [
@@ -131,6 +195,11 @@ def credential_detail(stored: StoredCredential) -> str:
         lines.append("")
         issuer = nested.issuer.name or nested.issuer.id or "unknown issuer"
         lines.append(f"  - {safe_text(nested.title)} ({safe_text(issuer)})")
+    claims = detail_claims(c)
+    if claims:
+        lines.append("")
+        lines.append("Claims")
+        lines.extend(f"  {safe_text(path)}: {safe_text(value)}" for path, value in claims)
     lines.append("")
     lines.append(f"Verification ({safe_text(stored.report.verified_at or 'at import')})")
     lines.extend(report_lines(stored.report.to_dict()))
