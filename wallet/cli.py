@@ -789,18 +789,44 @@ def verify_presentation(
             title = safe_text(item["title"] or "(unreadable credential)")
             lines.append(f"{title}  ({safe_text(item['issuer'] or 'unknown issuer')})")
             lines.extend(report_lines(item))
-            if item["whole_credential"]:
-                lines.append("  disclosed: the whole credential")
-            else:
-                lines.append("  disclosed claims:")
-                claims = item["claims"] or {}
-                for key in sorted(claims):
-                    lines.append(f"    {safe_text(key)}: {safe_dumps(claims[key])}")
+            lines.extend(_presented_lines(item))
         return "\n".join(lines)
 
     env.emit(summary, text)
     if result.verdict is not Verdict.VALID:
         sys.exit(1)
+
+
+def _presented_lines(item: dict[str, Any]) -> list[str]:
+    """What the verifier is shown of one presented credential: what was disclosed (an
+    SD-JWT's claims with their values, dates as dates) and what it states, by component."""
+    from wallet.render import claim_rows
+
+    lines = []
+    if item["whole_credential"]:
+        lines.append("  disclosed: the whole credential")
+    else:
+        disclosed = item["disclosed"]
+        rows = claim_rows(item["claims"] or {})
+
+        def chosen(path: str) -> bool:
+            return any(path == d or path.startswith(d + "/") for d in disclosed)
+
+        shown = [r for r in rows if chosen(r[0])]
+        lines.append("  disclosed claims:" + ("" if shown else " none"))
+        lines.extend(f"    {safe_text(path)}: {safe_text(value)}" for path, value in shown)
+        clear = [r for r in rows if not chosen(r[0])]
+        if clear:
+            lines.append("  signed in the clear:")
+            lines.extend(f"    {safe_text(path)}: {safe_text(value)}" for path, value in clear)
+    achievement = item.get("achievement")
+    if achievement and achievement != item["title"]:
+        lines.append(f"  achievement: {safe_text(achievement)}")
+    for comp in item.get("components", ()):
+        if comp["present"]:
+            lines.append(f"  {safe_text(comp['name'])}")
+            lines.extend(f"    {safe_text(line)}" for line in comp["lines"])
+    return lines
 
 
 @cli.command()

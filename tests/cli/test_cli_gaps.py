@@ -89,3 +89,84 @@ def test_claim_values_of_other_formats_are_listed(initialised: RunFn, tmp_path: 
     text = initialised("show", ids["ob2.png"][:8]).stdout
     assert "recipient.type: email" in section(text, "Claims")
     assert re.search(r"^  recipient\.hashed: true$", text, re.M)
+
+
+def present(run: RunFn, ids: list[str], out: Path, nonce: str, *disclose: str) -> None:
+    made = run(
+        "present",
+        *ids,
+        *(x for path in disclose for x in ("--disclose", path)),
+        "--audience",
+        "Acme",
+        "--nonce",
+        nonce,
+        "--out",
+        str(out),
+        "--yes",
+    )
+    assert made.exit_code == 0, made.stderr
+
+
+def block(text: str, title: str) -> list[str]:
+    """The lines `verify-presentation` prints for the credential titled ``title``."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title + "  ("))
+    end = next((i for i in range(start, len(lines)) if not lines[i]), len(lines))
+    return lines[start:end]
+
+
+def test_verify_presentation_shows_what_the_interviewer_is_given(
+    initialised: RunFn, tmp_path: Path
+) -> None:
+    ids = imported(initialised, tmp_path)
+    nonce = initialised("challenge").stdout.strip()
+    out = tmp_path / "p.json"
+    present(
+        initialised, [ids["sd.txt"][:8], ids["ob3.json"][:8]], out, nonce, "/grade", "/skills/1"
+    )
+    result = initialised(
+        "verify-presentation", str(out), "--audience", "Acme", "--nonce", nonce, "--no-wallet"
+    )
+    assert result.exit_code == 1  # genuine, but this verifier trusts no issuer yet
+    whole = block(result.stdout, OB3_TITLE)
+    assert whole[0] == f"{OB3_TITLE}  (Demo College of Applied Arts and Technology)"
+    assert "  disclosed: the whole credential" in whole
+    assert "    Result: Final grade / A-" in whole
+    assert "    Credits earned: 3" in whole
+    assert any(line.startswith("    use spreadsheets software [") for line in whole)
+    assert (
+        "    Demo Logistics Inc.: Demo Logistics Inc. recognises this micro-credential for hiring."
+        in whole
+    )
+
+    sd = block(result.stdout, SD_TITLE)
+    at = sd.index("  disclosed claims:")
+    assert sd[at + 1 : at + 3] == ["    /grade: B+", "    /skills/0: optimise inventory"]
+    clear = sd.index("  signed in the clear:")
+    iat = issued_at(tmp_path)
+    assert f"    /iat: {iso(iat)}" in sd[clear:]
+    assert str(iat) not in result.stdout
+    assert "    Result: Grade / B+" in sd
+    # Withheld claims are neither listed nor mapped.
+    assert not any("Fall 2026" in line or "forecast demand" in line for line in sd)
+
+    data = initialised(
+        "--json",
+        "verify-presentation",
+        str(out),
+        "--audience",
+        "Acme",
+        "--nonce",
+        nonce,
+        "--no-wallet",
+    ).json
+    by_title = {c["title"]: c for c in data["credentials"]}
+    # The JSON keeps its shape (values as JSON, iat as seconds) and adds the components.
+    assert by_title[SD_TITLE]["claims"]["iat"] == iat
+    assert by_title[SD_TITLE]["claims"]["skills"] == ["optimise inventory"]
+    assert by_title[SD_TITLE]["achievement"] == SD_TITLE
+    components = {c["name"]: c for c in by_title[OB3_TITLE]["components"]}
+    assert components["Summative assessment"]["lines"][-1] == "Result: Final grade / A-"
+    sd_components = {c["name"]: c for c in by_title[SD_TITLE]["components"]}
+    assert sd_components["Competencies / skills"]["lines"] == ["optimise inventory"]
+    assert sd_components["Transcriptable"]["present"] is False

@@ -26,6 +26,7 @@ from wallet.model import (
 from wallet.present import sdjwt as present_sd
 from wallet.present import vp
 from wallet.present.envelope import Part, build_envelope, parse_envelope
+from wallet.render import framework_components
 from wallet.verify import engine
 from wallet.verify.context import VerifyContext
 
@@ -212,6 +213,13 @@ class PresentedItem:
             "whole_credential": self.whole,
             "disclosed": self.disclosed,
             "claims": self.claims,
+            # What the credential states, as `wallet show` reads it; for an SD-JWT only
+            # from what was disclosed (and signed in the clear).
+            "achievement": c.achievement.name if c and c.achievement else None,
+            "components": [
+                {"name": comp.name, "present": comp.present, "lines": list(comp.lines)}
+                for comp in (framework_components(c) if c else [])
+            ],
         }
 
 
