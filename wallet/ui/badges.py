@@ -23,9 +23,19 @@ CHECK_WORDS = {
 }
 
 
-def verdict_badge(verdict: Verdict) -> Text:
+# For the list, where an 80-column terminal must still show title and issuer.
+SHORT_WORDS: dict[Verdict, str] = {
+    Verdict.VALID: "✔ valid",
+    Verdict.VALID_UNTRUSTED_ISSUER: "✔ untrusted issuer",
+    Verdict.UNBOUND: "◐ unbound",
+    Verdict.UNVERIFIABLE: "? unchecked",
+    Verdict.INVALID: "✘ invalid",
+}
+
+
+def verdict_badge(verdict: Verdict, *, short: bool = False) -> Text:
     words, style = VERDICT_WORDS.get(verdict, (verdict.value, ""))
-    return Text(words, style=style)
+    return Text(SHORT_WORDS.get(verdict, words) if short else words, style=style)
 
 
 def check_badge(status: str) -> Text:

@@ -84,7 +84,7 @@ class CredentialsScreen(Screen[None]):
         table.clear()
         for s in self._shown:
             table.add_row(
-                verdict_badge(s.verdict),
+                verdict_badge(s.verdict, short=True),
                 plain(s.title),
                 plain(s.issuer or "unknown issuer"),
                 plain((s.issued or "")[:10]),

@@ -53,7 +53,7 @@ def detail_renderables(stored: StoredCredential) -> list[Group]:
                 "Claims",
                 [
                     Text.assemble(plain(path), ": ", plain(value))
-                    for path, value in c.subject.claims
+                    for path, value in sorted(c.subject.claims)
                 ],
             )
         )

@@ -55,7 +55,6 @@ class ImportScreen(Screen[None]):
             with Horizontal(classes="row"):
                 yield Input(placeholder="File, folder or QR image path", id="path")
                 yield Button("Import", id="import", variant="primary")
-            yield DirectoryTree(str(self._start), id="browser", classes="hidden")
             yield TextArea(id="pasted", classes="paste")
             yield Button("Import pasted text", id="import-pasted")
             yield ProgressBar(id="progress", show_eta=True)
@@ -69,10 +68,14 @@ class ImportScreen(Screen[None]):
         self.query_one("#path", Input).focus()
 
     def action_browse(self) -> None:
-        browser = self.query_one("#browser", DirectoryTree)
-        browser.toggle_class("hidden")
-        if not browser.has_class("hidden"):
-            browser.focus()
+        # Mounted on demand: a directory tree keeps a loader worker running while shown.
+        found = self.query("#browser")
+        if found:
+            found.first().remove()
+            return
+        browser = DirectoryTree(str(self._start), id="browser")
+        self.mount(browser, after=self.query_one(".row"))
+        browser.focus()
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         self.query_one("#path", Input).value = str(event.path)
