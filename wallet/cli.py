@@ -30,6 +30,9 @@ from wallet.textsafe import safe_block, safe_text
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
+# `delete` refuses a shorter id prefix (unless it is the whole id): one typed character
+# must not be enough to remove a credential.
+MIN_DELETE_PREFIX = 4
 
 
 @dataclass
@@ -100,6 +103,11 @@ def read_secret(env_name: str, path: Path | None, *, prompt: str, confirm: bool 
         )
     secret: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     return secret
+
+
+def stdin_is_terminal() -> bool:
+    """Whether someone can answer a question on stdin (else --yes is the answer)."""
+    return sys.stdin.isatty()
 
 
 def fail(exc: WalletError) -> NoReturn:
@@ -488,12 +496,32 @@ def _verify_all(env: Env) -> None:
 
 @cli.command()
 @click.argument("credential_id")
+@click.option(
+    "--yes", is_flag=True, help="Do not ask first (required when stdin is not a terminal)."
+)
 @json_option
 @pass_env
-def delete(env: Env, credential_id: str) -> None:
-    """Remove a credential from the wallet."""
+def delete(env: Env, credential_id: str, yes: bool) -> None:
+    """Remove a credential from the wallet, after asking (the default answer is no).
+
+    Give at least 4 characters of its id (or the whole id)."""
     wallet = env.open()
+    if len(credential_id) < MIN_DELETE_PREFIX and credential_id not in {
+        s.id for s in wallet.summaries()
+    }:
+        raise UsageError(
+            f"give at least {MIN_DELETE_PREFIX} characters of the id of the credential to delete"
+        )
     stored = wallet.get(credential_id)
+    if not yes:
+        if not stdin_is_terminal():
+            raise UsageError("delete asks first: pass --yes when stdin is not a terminal")
+        question = (
+            f"Delete {safe_text(stored.id[:8])} {safe_text(stored.credential.title)} "
+            "from this wallet?"
+        )
+        if not click.confirm(question, default=False, err=True):
+            raise UsageError("nothing deleted")
     wallet.delete(stored.id)
     env.emit(
         {"deleted": stored.id},
@@ -691,8 +719,8 @@ def present(
     if (
         notes
         and not yes
-        and sys.stdin.isatty()
-        and not click.confirm("Go on?", default=True, err=True)
+        and stdin_is_terminal()
+        and not click.confirm("Go on?", default=False, err=True)
     ):
         raise UsageError("nothing written")
     built = wallet.present(

@@ -10,8 +10,11 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import RunFn, initialised, run, wallet_dir  # noqa: F401
 from tests.cli.test_cli_credentials import holder_samples
+from wallet import cli as cli_module
 
 SD_TITLE = "Supply Chain Analytics (micro-credential)"
 OB3_TITLE = "Data Analysis Fundamentals"
@@ -170,3 +173,68 @@ def test_verify_presentation_shows_what_the_interviewer_is_given(
     sd_components = {c["name"]: c for c in by_title[SD_TITLE]["components"]}
     assert sd_components["Competencies / skills"]["lines"] == ["optimise inventory"]
     assert sd_components["Transcriptable"]["present"] is False
+
+
+def titles(run: RunFn) -> list[str]:
+    return sorted(c["title"] for c in run("--json", "list").json["credentials"])
+
+
+def test_delete_without_yes_off_a_terminal_deletes_nothing(
+    initialised: RunFn, tmp_path: Path
+) -> None:
+    ids = imported(initialised, tmp_path)
+    before = titles(initialised)
+    refused = initialised("delete", ids["sd.txt"][:8])
+    assert refused.exit_code == 2
+    assert refused.stderr.count("\n") == 1 and "--yes" in refused.stderr
+    assert titles(initialised) == before
+
+
+def test_delete_refuses_a_short_prefix(initialised: RunFn, tmp_path: Path) -> None:
+    ids = imported(initialised, tmp_path)
+    before = titles(initialised)
+    for prefix in (ids["sd.txt"][:1], ids["sd.txt"][:3]):
+        refused = initialised("delete", prefix, "--yes")
+        assert refused.exit_code == 2 and "at least 4 characters" in refused.stderr
+    assert titles(initialised) == before
+
+
+def test_delete_with_yes_by_prefix_or_whole_id(initialised: RunFn, tmp_path: Path) -> None:
+    ids = imported(initialised, tmp_path)
+    gone = initialised("--json", "delete", ids["sd.txt"][:4], "--yes")
+    assert gone.exit_code == 0 and gone.json == {"deleted": ids["sd.txt"]}
+    assert SD_TITLE not in titles(initialised)
+    whole = initialised("delete", ids["ob3.json"], "--yes")
+    assert whole.exit_code == 0 and whole.stdout.startswith(f"Deleted {ids['ob3.json'][:8]} ")
+    assert OB3_TITLE not in titles(initialised) and len(titles(initialised)) == 3
+
+
+def test_delete_on_a_terminal_asks_and_defaults_to_no(
+    initialised: RunFn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = imported(initialised, tmp_path)
+    monkeypatch.setattr(cli_module, "stdin_is_terminal", lambda: True)
+    kept = initialised("delete", ids["sd.txt"][:8], input="\n")
+    assert kept.exit_code == 2 and "nothing deleted" in kept.stderr
+    assert f"Delete {ids['sd.txt'][:8]} {SD_TITLE} from this wallet? [y/N]" in kept.stderr
+    assert SD_TITLE in titles(initialised)
+    gone = initialised("delete", ids["sd.txt"][:8], input="y\n")
+    assert gone.exit_code == 0
+    assert SD_TITLE not in titles(initialised)
+
+
+def test_whole_credential_prompt_defaults_to_no(
+    initialised: RunFn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = imported(initialised, tmp_path)
+    monkeypatch.setattr(cli_module, "stdin_is_terminal", lambda: True)
+    out = tmp_path / "p.json"
+    args = ("present", ids["ob3.json"][:8], "--audience", "Acme", "--nonce", "K7QF-2M9X")
+    declined = initialised(*args, "--out", str(out), input="\n")
+    assert "Go on? [y/N]" in declined.stderr
+    assert declined.exit_code == 2 and "nothing written" in declined.stderr
+    assert not out.exists()
+    accepted = initialised(*args, "--out", str(out), input="y\n")
+    assert accepted.exit_code == 0 and out.exists()
+    skipped = initialised(*args, "--out", str(tmp_path / "q.json"), "--yes")
+    assert skipped.exit_code == 0 and "Go on?" not in skipped.stderr
