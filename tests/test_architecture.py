@@ -57,3 +57,23 @@ def test_only_exchange_opens_network_connections() -> None:
         and any(n in network or n.startswith(tuple(x + "." for x in network)) for n in _imports(p))
     ]
     assert offenders == []
+
+
+ALLOWED_FOR_SHELLS = ("wallet.api", "wallet.model", "wallet.errors")
+
+
+def _wallet_imports(path: Path) -> set[str]:
+    return {n for n in _imports(path) if n == "wallet" or n.startswith("wallet.")}
+
+
+def test_the_app_calls_only_the_facade() -> None:
+    offenders = []
+    for p in (PACKAGE / "ui").rglob("*.py"):
+        bad = [
+            n
+            for n in _wallet_imports(p)
+            if not n.startswith(("wallet.ui", *ALLOWED_FOR_SHELLS))
+        ]
+        if bad:
+            offenders.append((str(p.relative_to(PACKAGE)), sorted(bad)))
+    assert offenders == []

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # A table of every match would cost a rebuild of 10,000 rows per keystroke; the list
 # shows the first matches and says how many more there are.
-MAX_ROWS = 300
+MAX_ROWS = 100
 SORTS = ("issued", "title", "issuer", "verdict")
 
 EMPTY = (
@@ -75,7 +75,8 @@ class CredentialsScreen(Screen[None]):
         if wallet is None:
             return
         text = self.query_one("#search", Input).value
-        matches = wallet.summaries(text or None)
+        everything = wallet.summaries()
+        matches = wallet.summaries(text) if text else everything
         key = SORTS[self._sort]
         if key != "issued":
             matches = sorted(matches, key=lambda s: str(getattr(s, key) or "").casefold())
@@ -94,7 +95,7 @@ class CredentialsScreen(Screen[None]):
         self.query_one("#empty", Static).display = nothing
         table.display = not nothing
         more = f" (first {MAX_ROWS} shown; type to narrow)" if len(matches) > MAX_ROWS else ""
-        found = f"{len(matches)} of {len(wallet.summaries())}" if text else f"{len(matches)}"
+        found = f"{len(matches)} of {len(everything)}" if text else f"{len(matches)}"
         self.query_one("#count", Static).update(f"{found} credentials · sorted by {key}{more}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
