@@ -37,28 +37,40 @@ def _credentials(n: int, holder_did: str, holder_jwk: dict[str, Any]) -> list[by
         kind = i % 3
         if kind == 0:
             doc = ob3_credential(
-                COLLEGE, credential_id=f"bench-{i}", subject_id=holder_did,
-                subject_name="Alex Learner", achievement_name=f"Course {i}",
-                description="A bench credential.", criteria="Passed.",
+                COLLEGE,
+                credential_id=f"bench-{i}",
+                subject_id=holder_did,
+                subject_name="Alex Learner",
+                achievement_name=f"Course {i}",
+                description="A bench credential.",
+                criteria="Passed.",
             )
             out.append(json.dumps(sign(doc, COLLEGE)).encode())
         elif kind == 1:
             out.append(
                 present_sd.issue(
                     {"name": f"Transcript entry {i}", "grade": "A", "skills": ["forecast demand"]},
-                    ["grade", "skills.0"], COLLEGE.key, iss=COLLEGE.did,
-                    kid=COLLEGE.verification_method, holder_jwk=holder_jwk,
+                    ["grade", "skills.0"],
+                    COLLEGE.key,
+                    iss=COLLEGE.did,
+                    kid=COLLEGE.verification_method,
+                    holder_jwk=holder_jwk,
                 ).encode()
             )
         else:
             doc = ob3_credential(
-                BOOTCAMP, credential_id=f"bench-{i}", subject_id=holder_did,
-                subject_name="Alex Learner", achievement_name=f"Workshop {i}",
-                description="A bench credential.", criteria="Built it.",
+                BOOTCAMP,
+                credential_id=f"bench-{i}",
+                subject_id=holder_did,
+                subject_name="Alex Learner",
+                achievement_name=f"Workshop {i}",
+                description="A bench credential.",
+                criteria="Built it.",
             )
             out.append(
                 jws.sign_compact(
-                    {**doc, "iss": BOOTCAMP.did}, BOOTCAMP.key,
+                    {**doc, "iss": BOOTCAMP.did},
+                    BOOTCAMP.key,
                     headers={"kid": BOOTCAMP.verification_method, "typ": "vc+jwt"},
                 ).encode()
             )
@@ -148,14 +160,18 @@ def main() -> None:
                 w.close()
 
             opened.append(_timed(open_and_list) - kdf)
-        print(f"open + list at {BIG} records, KDF excluded: median {statistics.median(opened):.3f} s")
+        print(
+            f"open + list at {BIG} records, KDF excluded: median {statistics.median(opened):.3f} s"
+        )
 
         w = Wallet.open(root / "big", PASS)
         _listing(w)
         keystrokes = ["d", "da", "dat", "data", "data ", "data a", "data an", "forecast", "work"]
         per_key = [_timed(lambda t=text: _listing(w, t)) for text in keystrokes * 3]  # type: ignore[misc]
-        print(f"search per keystroke at {BIG} records: median {_ms(per_key)}, "
-              f"max {max(per_key) * 1000:.2f} ms")
+        print(
+            f"search per keystroke at {BIG} records: median {_ms(per_key)}, "
+            f"max {max(per_key) * 1000:.2f} ms"
+        )
         w.close()
         gc.collect()
         tracemalloc.start()
@@ -163,8 +179,10 @@ def main() -> None:
         _listing(w)
         current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"memory at {BIG} records (open + list): {current / 2**20:.0f} MiB held, "
-              f"{peak / 2**20:.0f} MiB peak")
+        print(
+            f"memory at {BIG} records (open + list): {current / 2**20:.0f} MiB held, "
+            f"{peak / 2**20:.0f} MiB peak"
+        )
         w.close()
 
 

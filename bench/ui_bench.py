@@ -64,13 +64,17 @@ def main() -> None:
             for _ in range(5)
         )
         first, per_key, handler, idle_pause = asyncio.run(_measure(Path(tmp) / "w"))
-        print(f"app: unlock to first rendered list at {RECORDS} records, KDF excluded: "
-              f"{first - kdf:.3f} s")
-        print(f"app: search per keystroke at {RECORDS} records: median "
-              f"{statistics.median(per_key) * 1000:.1f} ms, max {max(per_key) * 1000:.1f} ms "
-              f"(a keystroke to the repainted table; the headless driver's pause alone takes "
-              f"{idle_pause * 1000:.1f} ms); the app's own filter and table fill: median "
-              f"{statistics.median(handler) * 1000:.1f} ms")
+        print(
+            f"app: unlock to first rendered list at {RECORDS} records, KDF excluded: "
+            f"{first - kdf:.3f} s"
+        )
+        print(
+            f"app: search per keystroke at {RECORDS} records: median "
+            f"{statistics.median(per_key) * 1000:.1f} ms, max {max(per_key) * 1000:.1f} ms "
+            f"(a keystroke to the repainted table; the headless driver's pause alone takes "
+            f"{idle_pause * 1000:.1f} ms); the app's own filter and table fill: median "
+            f"{statistics.median(handler) * 1000:.1f} ms"
+        )
 
 
 def _time(fn: object) -> float:
