@@ -23,13 +23,15 @@ def half_blocks(matrix: list[list[bool]]) -> Text:
     rows = [list(r) for r in matrix]
     if len(rows) % 2:
         rows.append([False] * len(rows[0]))
-    text = Text(style=BLACK_ON_WHITE, no_wrap=True)
-    for top, bottom in zip(rows[::2], rows[1::2], strict=True):
-        for t, b in zip(top, bottom, strict=True):
-            text.append("█" if t and b else "▀" if t else "▄" if b else " ")
-        text.append("\n")
-    text.rstrip()
-    return text
+    lines = [
+        "".join(
+            "█" if t and b else "▀" if t else "▄" if b else " "
+            for t, b in zip(top, bottom, strict=True)
+        )
+        for top, bottom in zip(rows[::2], rows[1::2], strict=True)
+    ]
+    # Every line, quiet zone included: a scanner needs the white border.
+    return Text("\n".join(lines), style=BLACK_ON_WHITE, no_wrap=True)
 
 
 class QrScreen(Screen[None]):
