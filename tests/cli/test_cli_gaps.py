@@ -238,3 +238,66 @@ def test_whole_credential_prompt_defaults_to_no(
     assert accepted.exit_code == 0 and out.exists()
     skipped = initialised(*args, "--out", str(tmp_path / "q.json"), "--yes")
     assert skipped.exit_code == 0 and "Go on?" not in skipped.stderr
+
+
+def nonce_results(run: RunFn, out: Path, nonce: str) -> tuple[int, dict[str, str], set[str]]:
+    """(exit code, verdict per title, nonce check statuses) of verifying with ``nonce``."""
+    result = run("--json", "verify-presentation", str(out), "--audience", "Acme", "--nonce", nonce)
+    items = result.json["credentials"]
+    statuses = {c["status"] for item in items for c in item["checks"] if c["name"] == "nonce"}
+    return result.exit_code, {i["title"]: i["verdict"] for i in items}, statuses
+
+
+def test_a_nonce_read_aloud_matches_in_any_case_and_spacing(
+    initialised: RunFn, tmp_path: Path
+) -> None:
+    from wallet.issuer.demo import BOOTCAMP, COLLEGE
+
+    ids = imported(initialised, tmp_path)
+    for issuer in (COLLEGE, BOOTCAMP):
+        initialised("trust", "add", issuer.did)
+    nonce = initialised("challenge").stdout.strip()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", nonce)
+    out = tmp_path / "p.json"
+    # One of each holder proof: a KB-JWT, a Data Integrity VP and a VP-JWT.
+    present(
+        initialised, [ids[n][:8] for n in ("sd.txt", "ob3.json", "vc.jwt")], out, nonce, "/grade"
+    )
+    exact = nonce_results(initialised, out, nonce)
+    assert exact == (
+        0,
+        {SD_TITLE: "valid", OB3_TITLE: "valid", "Python for Automation": "valid"},
+        {"passed"},
+    )
+    for heard in (nonce.lower(), nonce.replace("-", ""), nonce.lower().replace("-", " ")):
+        assert nonce_results(initialised, out, heard) == exact, heard
+    # The attack: a presentation made for another challenge still fails, in any case.
+    other = nonce[:-1] + ("A" if nonce[-1] != "A" else "B")
+    for wrong in (other, other.lower(), nonce[:4], nonce + "A", nonce.replace("-", "_")):
+        code, verdicts, statuses = nonce_results(initialised, out, wrong)
+        assert code == 1 and statuses == {"failed"}, wrong
+        assert set(verdicts.values()) == {"invalid"}
+
+
+def test_the_holder_signs_the_nonce_as_given_and_the_verifier_folds_it(
+    initialised: RunFn, tmp_path: Path
+) -> None:
+    ids = imported(initialised, tmp_path)
+    out = tmp_path / "p.json"
+    present(initialised, [ids["sd.txt"][:8]], out, "k7qf 2m9x", "/grade")
+    envelope = json.loads(out.read_text())
+    assert envelope["nonce"] == "k7qf 2m9x"  # not rewritten on the holder's side
+    assert nonce_results(initialised, out, "K7QF-2M9X")[2] == {"passed"}
+    assert nonce_results(initialised, out, "K7QF-2M9Y")[2] == {"failed"}
+
+
+def test_a_nonce_with_other_characters_is_compared_exactly(
+    initialised: RunFn, tmp_path: Path
+) -> None:
+    ids = imported(initialised, tmp_path)
+    out = tmp_path / "p.json"
+    nonce = "Zm9v_YmFy.Q2"  # a verifier's own random nonce, not one to read aloud
+    present(initialised, [ids["sd.txt"][:8], ids["ob3.json"][:8]], out, nonce, "/grade")
+    assert nonce_results(initialised, out, nonce)[2] == {"passed"}
+    for near in (nonce.lower(), nonce.upper(), nonce.replace("_", "-"), "Zm9vYmFyQ2"):
+        assert nonce_results(initialised, out, near)[2] == {"failed"}, near

@@ -4,6 +4,7 @@ a key-binding JWT, and their verification (RFC 9901 sections 4.3, 7.3)."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import Iterable, Iterator
@@ -240,18 +241,37 @@ def _key_binding_checks(
     return checks
 
 
+# A nonce made to be read aloud (`wallet challenge` gives XXXX-XXXX): ASCII letters and
+# digits with spaces or hyphens between them. People say and type it in either case and
+# with or without the separators, so such a nonce is compared in that folded form.
+_SPOKEN_NONCE = re.compile(r"[A-Za-z0-9 -]+")
+
+
+def _spoken(nonce: str) -> str | None:
+    """The folded form of a nonce read aloud (upper case, no separators), else None."""
+    if not _SPOKEN_NONCE.fullmatch(nonce):
+        return None
+    folded = nonce.replace(" ", "").replace("-", "").upper()
+    return folded or None
+
+
+def nonce_check(signed: Any, expected: str) -> Check:
+    """Whether the nonce the holder signed is the one the verifier asked for: exactly, or
+    for a nonce read aloud (only letters, digits, spaces and hyphens, on both sides)
+    regardless of letter case and separators. Any other nonce must be exactly equal."""
+    if isinstance(signed, str) and signed == expected:
+        return Check("nonce", CheckStatus.PASSED, "matches")
+    folded = _spoken(expected)
+    if isinstance(signed, str) and folded is not None and _spoken(signed) == folded:
+        return Check("nonce", CheckStatus.PASSED, "matches (ignoring letter case and separators)")
+    return Check("nonce", CheckStatus.FAILED, f"nonce {signed!r} is not the one asked for")
+
+
 def binding_claim_checks(
     claims: dict[str, Any], ctx: VerifyContext, *, audience: str, nonce: str, max_age_s: int
 ) -> list[Check]:
     """nonce, audience and freshness of a holder's signed statement (KB-JWT or VP)."""
-    checks = []
-    checks.append(
-        Check("nonce", CheckStatus.PASSED, "matches")
-        if claims.get("nonce") == nonce
-        else Check(
-            "nonce", CheckStatus.FAILED, f"nonce {claims.get('nonce')!r} is not the one asked for"
-        )
-    )
+    checks = [nonce_check(claims.get("nonce"), nonce)]
     aud = claims.get("aud")
     audiences = aud if isinstance(aud, list) else [aud]
     checks.append(
