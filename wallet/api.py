@@ -212,6 +212,10 @@ class Wallet:
             raise
         return cls(store)
 
+    def set_idle_timeout(self, seconds: float) -> None:
+        """Lock (drop the keys) after ``seconds`` without use."""
+        self.store.idle_timeout = seconds
+
     def change_passphrase(self, new_passphrase: str) -> str | None:
         """Re-key under a new passphrase; returns a new recovery key when the old one could
         not be kept (wallets made before sealed recovery slots)."""

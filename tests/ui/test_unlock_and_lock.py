@@ -81,13 +81,18 @@ def test_idle_lock_returns_to_unlock_and_drops_the_keys(tmp_path: Path) -> None:
     wallet.close()
 
     async def flow() -> None:
-        app = make_app(tmp_path / "w", idle_seconds=0.3)
+        now = [1000.0]
+        app = make_app(tmp_path / "w", idle_seconds=300, clock=lambda: now[0])
         async with app.run_test(size=(80, 24)) as pilot:
             await _type(pilot, "#passphrase", PASS)
             await pilot.press("enter")
             await _settle(pilot)
             opened = app.wallet
             assert isinstance(app.screen, CredentialsScreen) and opened is not None
+            now[0] += 299  # still in use
+            await asyncio.sleep(0.2)
+            assert isinstance(app.screen, CredentialsScreen)
+            now[0] += 2
             for _ in range(100):  # no timing asserted: wait (up to 10 s) for the lock
                 await asyncio.sleep(0.1)
                 if isinstance(app.screen, UnlockScreen):

@@ -4,7 +4,7 @@ interviewer mode and settings, keyboard first, with every slow step in a worker.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,7 @@ class WalletApp(App[None]):
         idle_seconds: float = DEFAULT_IDLE_S,
         create_options: dict[str, Any] | None = None,
         idle_check_seconds: float = IDLE_CHECK_S,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.wallet_path = wallet_path
@@ -94,7 +95,8 @@ class WalletApp(App[None]):
         self.idle_seconds = idle_seconds
         self.create_options = create_options or {}
         self._idle_check = idle_check_seconds
-        self._last_activity = time.monotonic()
+        self._clock = clock
+        self._last_activity = clock()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -104,18 +106,20 @@ class WalletApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
-            self._last_activity = time.monotonic()
+            self._last_activity = self._clock()
         await super().on_event(event)
 
     def unlocked(self, wallet: Wallet) -> None:
         from wallet.ui.credentials import CredentialsScreen
 
         self.wallet = wallet
-        self._last_activity = time.monotonic()
+        # The app locks first and says so; the store's own lock stays as a backstop.
+        wallet.set_idle_timeout(self.idle_seconds + 60)
+        self._last_activity = self._clock()
         self.switch_screen(CredentialsScreen())
 
     def _check_idle(self) -> None:
-        if self.wallet is not None and time.monotonic() - self._last_activity > self.idle_seconds:
+        if self.wallet is not None and self._clock() - self._last_activity > self.idle_seconds:
             minutes = self.idle_seconds / 60
             self.action_lock()
             self.notify(f"Locked after {minutes:g} minutes without use", timeout=10)

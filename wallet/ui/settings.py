@@ -94,6 +94,8 @@ class SettingsScreen(Screen[None]):
             self._say("Choose between half a minute and four hours.")
             return
         self.wallet_app.idle_seconds = minutes * 60
+        if self.wallet_app.wallet is not None:
+            self.wallet_app.wallet.set_idle_timeout(minutes * 60 + 60)
         self._say(f"The wallet now locks after {minutes:g} minutes without use.")
 
     def _change(self) -> None:
