@@ -40,6 +40,7 @@ from wallet.verify.context import (
     VerifyContext,
 )
 from wallet.views import (
+    baked_badge,
     components,
     disclosable_claims,
     display_text,
@@ -523,6 +524,7 @@ __all__ = [
     "Skill",
     "StoredCredential",
     "Wallet",
+    "baked_badge",
     "components",
     "disclosable_claims",
     "display_text",

@@ -140,3 +140,29 @@ def source_bytes(path: Path) -> bytes:
     if len(data) > MAX_SOURCE_BYTES:
         raise MalformedInput(f"{path}: larger than the {MAX_SOURCE_BYTES}-byte limit")
     return data
+
+
+def baked_badge(credential: Credential, kind: str = "png") -> bytes | None:
+    """The credential baked into a plain badge image (PNG or SVG), for Open Badges (2.0
+    JSON assertions and 3.0 JSON-LD credentials); None for formats that cannot be baked."""
+    import io
+
+    from PIL import Image
+
+    from wallet.formats import baking
+
+    if credential.format == "ob2" and credential.raw.lstrip().startswith(b"{"):
+        keyword = baking.OB2_KEYWORD
+    elif credential.format == "vc-jsonld":
+        keyword = baking.OB3_KEYWORD
+    else:
+        return None
+    if kind == "svg":
+        svg = (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256">'
+            b'<circle cx="128" cy="128" r="120" fill="#1f6feb"/></svg>'
+        )
+        return baking.bake_svg(svg, credential.raw, keyword)
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), "#1f6feb").save(out, "PNG")
+    return baking.bake_png(out.getvalue(), credential.raw, keyword)

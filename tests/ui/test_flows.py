@@ -200,3 +200,40 @@ def test_search_detail_present_verify_and_delete(tmp_path: Path) -> None:
     (item,) = result.to_dict()["credentials"]
     assert item["disclosed"] == ["/grade", "/term"]
     assert set(item["claims"]) >= {"grade", "term"} and "hours" not in item["claims"]
+
+
+def test_a_credential_exports_as_its_file_and_as_a_baked_badge(tmp_path: Path) -> None:
+    path, ids = _wallet(tmp_path)
+    badge, original = tmp_path / "badge.png", tmp_path / "original.json"
+
+    async def flow() -> None:
+        app = make_app(path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _unlock(pilot)
+            app.open_detail(ids["ob3"])
+            await pilot.pause()
+            body = _text(app.screen.query_one("#body", Static))
+            assert "Validity and status" in body and "Valid from" in body
+            for key, target in (("b", badge), ("e", original)):
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, Prompt)
+                app.screen.query_one("#answer", Input).value = str(target)
+                await pilot.press("enter")
+                await pilot.pause()
+            # The SD-JWT cannot be baked: it says so and writes nothing.
+            await pilot.press("escape")
+            app.open_detail(ids["sdjwt"])
+            await pilot.pause()
+            await pilot.press("b")
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+
+    run(flow)
+    assert badge.read_bytes().startswith(b"\x89PNG")
+    wallet = Wallet.open(path, PASS)
+    stored = wallet.get(ids["ob3"])
+    assert original.read_bytes() == stored.credential.raw
+    again = wallet.import_bytes(badge.read_bytes())
+    assert again.duplicate and again.id == ids["ob3"]  # the same credential, baked
+    wallet.close()

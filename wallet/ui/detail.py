@@ -3,6 +3,7 @@ its claims, its checks one per line, and the raw credential."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
-from wallet.api import StoredCredential, components, display_text
+from wallet.api import StoredCredential, baked_badge, components, display_text
 from wallet.errors import WalletError
 from wallet.ui.badges import check_badge, markup_safe, plain, verdict_badge
 from wallet.ui.modals import Prompt
@@ -29,7 +30,34 @@ def _section(title: str, lines: list[Text]) -> Group:
     return Group(Text(title, style="bold underline"), *lines, Text(""))
 
 
-def detail_renderables(stored: StoredCredential) -> list[Group]:
+def _age(fetched_at: datetime, now: datetime) -> str:
+    days = (now - fetched_at).total_seconds() / 86400
+    return "today" if days < 1 else f"{days:.0f} days ago"
+
+
+def _validity(stored: StoredCredential, cached: dict[str, datetime], now: datetime) -> Group:
+    c = stored.credential
+    lines = [
+        Text.assemble("Valid from   ", plain(c.valid_from or "not stated")),
+        Text.assemble("Valid until  ", plain(c.valid_until or "no expiry date")),
+    ]
+    for ref in c.status:
+        fetched = cached.get(ref.list_url.split("#", 1)[0])
+        age = f"cached {_age(fetched, now)}" if fetched else "not in the cache: not checked"
+        lines.append(
+            Text.assemble("Status list  ", plain(f"{ref.type} #{ref.index}  {ref.list_url}"))
+        )
+        lines.append(Text.assemble("             ", plain(age)))
+    if not c.status:
+        lines.append(Text("Status list  none (the issuer cannot revoke it)", style="dim"))
+    return _section("Validity and status", lines)
+
+
+def detail_renderables(
+    stored: StoredCredential,
+    cached: dict[str, datetime] | None = None,
+    now: datetime | None = None,
+) -> list[Group]:
     """The same view `wallet show` gives, as Rich renderables with literal text."""
     c = stored.credential
     head = [
@@ -47,6 +75,7 @@ def detail_renderables(stored: StoredCredential) -> list[Group]:
             Text("not stated by the issuer", style="dim")
         ]
         sections.append(_section(comp.name, lines))
+    sections.append(_validity(stored, cached or {}, now or datetime.now(UTC)))
     if c.subject.claims:
         sections.append(
             _section(
@@ -71,6 +100,7 @@ class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("e", "export", "Export file"),
+        Binding("b", "export_badge", "Baked badge"),
         Binding("p", "present", "Present"),
         Binding("r", "reverify", "Re-verify"),
         Binding("t", "trust", "Trust issuer"),
@@ -104,7 +134,9 @@ class DetailScreen(Screen[None]):
         self._show(self._stored())
 
     def _show(self, stored: StoredCredential) -> None:
-        self.query_one("#body", Static).update(Group(*detail_renderables(stored)))
+        wallet = self.wallet_app.wallet
+        cached = {d.url: d.fetched_at for d in wallet.cache_entries()} if wallet else {}
+        self.query_one("#body", Static).update(Group(*detail_renderables(stored, cached)))
         raw = stored.credential.raw.decode("utf-8", "replace")
         more = f"\n… ({len(raw) - RAW_PREVIEW} more characters)" if len(raw) > RAW_PREVIEW else ""
         self.query_one("#raw", Static).update(plain(raw[:RAW_PREVIEW] + more))
@@ -137,6 +169,29 @@ class DetailScreen(Screen[None]):
             self.app.notify(f"Saved the original credential to {markup_safe(target)}")
 
         self.app.push_screen(Prompt("Save the original credential as", f"credential{suffix}"), save)
+
+    def action_export_badge(self) -> None:
+        stored = self._stored()
+        if baked_badge(stored.credential) is None:
+            self.app.notify(
+                "Only Open Badges can be baked into an image; export the file instead",
+                severity="warning",
+            )
+            return
+
+        def save(answer: str | None) -> None:
+            if not answer:
+                return
+            target = Path(answer).expanduser()
+            kind = "svg" if target.suffix.lower() == ".svg" else "png"
+            data = baked_badge(stored.credential, kind)
+            if target.exists() or data is None:
+                self.app.notify(f"{markup_safe(target)} exists; pick a new name", severity="error")
+                return
+            target.write_bytes(data)
+            self.app.notify(f"Saved a baked {kind.upper()} badge to {markup_safe(target)}")
+
+        self.app.push_screen(Prompt("Save the baked badge as (.png or .svg)", "badge.png"), save)
 
     def action_trust(self) -> None:
         from wallet.ui.modals import Confirm
