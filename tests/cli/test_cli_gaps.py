@@ -301,3 +301,33 @@ def test_a_nonce_with_other_characters_is_compared_exactly(
     assert nonce_results(initialised, out, nonce)[2] == {"passed"}
     for near in (nonce.lower(), nonce.upper(), nonce.replace("_", "-"), "Zm9vYmFyQ2"):
         assert nonce_results(initialised, out, near)[2] == {"failed"}, near
+
+
+def test_claim_values_reach_the_terminal_only_as_safe_text(
+    initialised: RunFn, tmp_path: Path
+) -> None:
+    from wallet.issuer.demo import COLLEGE
+    from wallet.present import sdjwt as present_sd
+
+    key = next(k for k in initialised("--json", "keys").json["keys"] if k["alg"] == "EdDSA")
+    hostile = "B+\x1b[2J\nverdict: valid\u202e"
+    text = present_sd.issue(
+        {"name": "Hostile", "grade": hostile, "skills": ["a\rb"]},
+        ["grade", "skills.0"],
+        COLLEGE.key,
+        iss=COLLEGE.did,
+        holder_jwk=key["jwk"],
+    )
+    path = tmp_path / "hostile.txt"
+    path.write_text(text)
+    cid = initialised("--json", "import", str(path)).json["results"][0]["id"]
+    shown = initialised("show", cid[:8]).stdout
+    out = tmp_path / "p.json"
+    present(initialised, [cid[:8]], out, "K7QF-2M9X", "/grade", "/skills/0")
+    verified = initialised(
+        "verify-presentation", str(out), "--audience", "Acme", "--nonce", "K7QF-2M9X"
+    ).stdout
+    for printed in (shown, verified):
+        assert not any(ch in printed for ch in ("\x1b", "\r", "\u202e"))
+        assert not any(line.startswith("verdict: valid") for line in printed.splitlines()[1:])
+        assert any(line.strip().startswith("/grade: B+") for line in printed.splitlines())
