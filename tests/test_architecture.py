@@ -77,3 +77,13 @@ def test_the_app_calls_only_the_facade() -> None:
         if bad:
             offenders.append((str(p.relative_to(PACKAGE)), sorted(bad)))
     assert offenders == []
+
+
+def test_the_cli_reaches_the_core_only_through_the_facade() -> None:
+    forbidden = ("wallet.present", "wallet.formats", "wallet.verify", "wallet.store")
+    offenders = []
+    for p in PACKAGE.glob("cli*.py"):
+        bad = sorted(n for n in _wallet_imports(p) if n.startswith(forbidden))
+        if bad:
+            offenders.append((p.name, bad))
+    assert offenders == []

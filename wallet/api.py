@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from wallet.present.service import (
     PresentationResult,
     Selection,
     Signer,
+    whole_credential_notes,
 )
 from wallet.present.service import build as build_presentation
 from wallet.present.service import verify as verify_presentation_envelope
@@ -51,10 +53,14 @@ from wallet.views import (
     qr_matrix,
     qr_png,
     qr_svg,
+    qr_terminal,
+    qr_version,
     read_source,
     source_bytes,
 )
 
+# Bumped when parsing a format yields more than before; older records are read again.
+VIEW_VERSION = 2
 CREDENTIAL = "credential"
 HOLDER_KEY = "holder_key"
 TRUST = "trust"
@@ -341,6 +347,7 @@ class Wallet:
                 "imported_at": _now().isoformat(),
                 "source": source,
                 "sha256": digest,
+                "view": VIEW_VERSION,
             },
         )
         return ImportOutcome(record_id, credential, report)
@@ -360,9 +367,15 @@ class Wallet:
         return results
 
     def _stored(self, record: Record) -> StoredCredential:
+        credential = Credential.from_dict(record.data["credential"])
+        if record.data.get("view") != VIEW_VERSION:
+            # Stored by an older release: read the original bytes again, so the view
+            # improves with the parsers (an SD-JWT's grade and skills, say).
+            with contextlib.suppress(WalletError):
+                credential = parse_credential(credential.raw)
         return StoredCredential(
             id=record.id,
-            credential=Credential.from_dict(record.data["credential"]),
+            credential=credential,
             report=VerificationReport.from_dict(record.data["report"]),
             imported_at=record.data.get("imported_at", ""),
             source=record.data.get("source", ""),
@@ -520,9 +533,11 @@ __all__ = [
     "CredentialSummary",
     "HolderKey",
     "ImportOutcome",
+    "KdfParams",
     "PresentationResult",
     "Skill",
     "StoredCredential",
+    "VerifyContext",
     "Wallet",
     "baked_badge",
     "components",
@@ -536,9 +551,12 @@ __all__ = [
     "qr_matrix",
     "qr_png",
     "qr_svg",
+    "qr_terminal",
+    "qr_version",
     "read_source",
     "signature_refused",
     "source_bytes",
     "verify_credential",
     "verify_presentation",
+    "whole_credential_notes",
 ]

@@ -51,10 +51,9 @@ class Env:
 
     def open(self) -> Any:
         from wallet.api import Wallet
-        from wallet.store import Store
 
         if self._wallet is None:
-            if not Store.exists(self.wallet_path):
+            if not Wallet.exists(self.wallet_path):
                 raise NotFound(
                     f"no wallet at {self.wallet_path}: run 'wallet init' (or pass --wallet PATH)"
                 )
@@ -197,7 +196,20 @@ def cli(
     )
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if _interactive() and not as_json:
+            _open_app(ctx.obj.wallet_path)
+        else:
+            click.echo(ctx.get_help())
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("CI") != "true"
+
+
+def _open_app(wallet_path: Path) -> None:
+    from wallet.ui.app import run
+
+    run(wallet_path)
 
 
 # -- credentials --------------------------------------------------------------------------
@@ -424,10 +436,8 @@ def verify(env: Env, target: str | None, all_: bool, offline: bool, no_wallet: b
 
     With --all, re-verify every stored credential now (a status list or key cached since
     import counts) and keep the new reports; exit 1 unless every one is valid."""
-    from wallet.api import parse_credential, verify_credential
+    from wallet.api import VerifyContext, Wallet, parse_credential, verify_credential
     from wallet.model import Verdict
-    from wallet.store import Store
-    from wallet.verify.context import VerifyContext
 
     del offline  # verification never touches the network; the flag documents intent
     if all_ == (target is not None):
@@ -440,7 +450,7 @@ def verify(env: Env, target: str | None, all_: bool, offline: bool, no_wallet: b
         data = _read_capped(sys.stdin.buffer, "stdin") if target == "-" else _read_file(path)
         payload = source_payloads(target, data)[0]
         credential = parse_credential(payload)
-        use_wallet = not no_wallet and Store.exists(env.wallet_path)
+        use_wallet = not no_wallet and Wallet.exists(env.wallet_path)
         ctx = env.open().verify_context() if use_wallet else VerifyContext()
         report = verify_credential(credential, ctx)
         result = {
@@ -649,19 +659,19 @@ def parse_duration(text: str) -> int:
 
 
 def _write_qr(target: str, payloads: list[str]) -> list[str]:
-    from wallet.present import qr
+    from wallet.api import qr_png, qr_svg, qr_terminal
 
     if target == "-":
         for i, payload in enumerate(payloads, 1):
             if len(payloads) > 1:
                 click.echo(f"QR {i} of {len(payloads)}:", err=True)
-            click.echo(qr.to_terminal(payload), err=True)
+            click.echo(qr_terminal(payload), err=True)
         return ["-"]
     path = Path(target)
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
         raise UsageError("--qr takes a .png or .svg file name, or - for the terminal")
-    render = qr.to_png if suffix == ".png" else qr.to_svg
+    render = qr_png if suffix == ".png" else qr_svg
     names = (
         [path]
         if len(payloads) == 1
@@ -707,8 +717,7 @@ def present(
     yes: bool,
 ) -> None:
     """Make a presentation of credentials for one verifier, showing only the chosen claims."""
-    from wallet.present import qr
-    from wallet.present.service import whole_credential_notes
+    from wallet.api import qr_codes, qr_version, whole_credential_notes
 
     wallet = env.open()
     expires_in = parse_duration(expires) if expires else None
@@ -732,7 +741,7 @@ def present(
     codes: list[str] = []
     written: list[str] = []
     if qr_target:
-        codes = qr.encode(built.envelope)
+        codes = qr_codes(built.envelope)
         written = _write_qr(qr_target, codes)
     disclosed = {
         s.credential.title: (list(s.paths) if s.credential.disclosable else "whole credential")
@@ -744,7 +753,7 @@ def present(
             "bytes": len(built.envelope),
             "qr": written,
             "qr_codes": len(codes),
-            "qr_versions": [qr.qr_version(c) for c in codes],
+            "qr_versions": [qr_version(c) for c in codes],
             "qr_characters": [len(c) for c in codes],
             "notes": list(built.notes),
             "disclosed": disclosed,
@@ -758,30 +767,18 @@ def present(
 
 def _presentation_bytes(inputs: tuple[str, ...]) -> bytes:
     """The presentation file, from files, pasted text ('-') or QR images in any order."""
-    from wallet.present import qr
-    from wallet.sources import is_image
+    from wallet.api import presentation_bytes
 
-    payloads: list[str] = []
-    documents: list[bytes] = []
+    sources = []
     for name in inputs:
         if name == "-":
-            data = _read_capped(sys.stdin.buffer, "stdin")
-        else:
-            path = Path(name)
-            if not path.is_file():
-                raise NotFound(f"{name}: no such file")
-            data = _read_file(path)
-        if is_image(data):
-            payloads.extend(qr.read_qr_images([data], names=[name]))
-        elif data.lstrip().startswith(b"LW1:"):
-            # One payload per line; Base45 has spaces, so never split on them.
-            text = data.decode("ascii", "replace")
-            payloads.extend(line for line in text.splitlines() if line.strip())
-        else:
-            documents.append(data)
-    if (payloads and documents) or len(documents) > 1:
-        raise UsageError("give one presentation: a file, pasted text, or its QR codes")
-    return qr.decode(payloads) if payloads else documents[0]
+            sources.append(("stdin", _read_capped(sys.stdin.buffer, "stdin")))
+            continue
+        path = Path(name)
+        if not path.is_file():
+            raise NotFound(f"{name}: no such file")
+        sources.append((name, _read_file(path)))
+    return presentation_bytes(sources)
 
 
 @cli.command(name="verify-presentation")
@@ -798,14 +795,13 @@ def verify_presentation(
     env: Env, inputs: tuple[str, ...], audience: str, nonce: str, max_age: int, no_wallet: bool
 ) -> None:
     """Verifier mode: check a presentation (file, '-' text, QR images) offline; exit 0 if valid."""
+    from wallet.api import VerifyContext, Wallet
     from wallet.api import verify_presentation as verify_envelope
     from wallet.model import Verdict
     from wallet.render import report_lines
-    from wallet.store import Store
-    from wallet.verify.context import VerifyContext
 
     data = _presentation_bytes(inputs)
-    use_wallet = not no_wallet and Store.exists(env.wallet_path)
+    use_wallet = not no_wallet and Wallet.exists(env.wallet_path)
     ctx = env.open().verify_context() if use_wallet else VerifyContext()
     result = verify_envelope(data, ctx, audience=audience, nonce=nonce, max_age_s=max_age)
     summary = result.to_dict()
@@ -877,11 +873,16 @@ def challenge(env: Env) -> None:
 @json_option
 @pass_env
 def demo(env: Env) -> None:
-    """Create (or reopen) a demo wallet with sample credentials and show them."""
+    """Create (or reopen) a demo wallet with sample credentials and open it in the app.
+
+    Off a terminal (or with --json) it lists them instead."""
     from wallet.issuer import demo as demo_mod
 
     summary = demo_mod.run_demo()
     env.emit(summary, lambda: demo_mod.describe(summary))
+    if _interactive() and not env.as_json:
+        click.echo(f"\nOpening the app; the demo passphrase is: {summary['passphrase']}")
+        _open_app(Path(summary["wallet"]))
 
 
 # Commands kept in their own modules register themselves on import.

@@ -24,10 +24,9 @@ from wallet.errors import UsageError
 @pass_env
 def init(env: Env, weak_kdf: bool) -> None:
     """Create a wallet with its holder keys; prints the recovery key once."""
-    from wallet.api import Wallet
-    from wallet.store import KdfParams, Store
+    from wallet.api import KdfParams, Wallet
 
-    if Store.exists(env.wallet_path):
+    if Wallet.exists(env.wallet_path):
         raise UsageError(f"a wallet already exists at {env.wallet_path}")
     passphrase = env.passphrase("New passphrase", confirm=True)
     if len(passphrase) < 8:
@@ -100,9 +99,8 @@ def recover(env: Env, recovery_key_file: Path | None, new_passphrase_file: Path 
     Exit 3 for a wrong recovery key (nothing changes)."""
     from wallet.api import Wallet
     from wallet.errors import NotFound
-    from wallet.store import Store
 
-    if not Store.exists(env.wallet_path):
+    if not Wallet.exists(env.wallet_path):
         raise NotFound(f"no wallet at {env.wallet_path}")
     recovery_key = read_secret("WALLET_RECOVERY_KEY", recovery_key_file, prompt="Recovery key")
     new = _new_passphrase(new_passphrase_file)
@@ -137,13 +135,11 @@ def keys(env: Env) -> None:
 @pass_env
 def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
     """Write an encrypted backup (age format, passphrase-protected) to DEST."""
-    from wallet.store import backup as backup_mod
-
     wallet = env.open()
     secret = _backup_secret(env, backup_passphrase_file)
     if dest.exists():
         raise UsageError(f"{dest} exists; choose a new file name")
-    backup_mod.backup(wallet.store, dest, secret)
+    wallet.backup(dest, secret)
     env.emit({"backup": str(dest)}, f"Backup written to {dest}")
 
 
@@ -158,13 +154,11 @@ def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
 @pass_env
 def restore(env: Env, src: Path, backup_passphrase_file: Path | None) -> None:
     """Restore a backup into an empty wallet folder (never over an existing wallet)."""
-    from wallet.store import Store
-    from wallet.store import backup as backup_mod
+    from wallet.api import Wallet
 
     secret = _backup_secret(env, backup_passphrase_file)
-    backup_mod.restore(src, env.wallet_path, secret)
-    # A restore goes back in time on purpose: it is the new baseline, not a rollback.
-    Store.accept_as_current(env.wallet_path)
+    # A restore goes back in time on purpose: it becomes the new baseline, not a rollback.
+    Wallet.restore(src, env.wallet_path, secret)
     env.emit(
         {"restored": str(env.wallet_path)},
         f"Restored into {env.wallet_path}; unlock it with the passphrase it had at backup time.",

@@ -19,6 +19,7 @@ MAX_SOURCE_BYTES = 32 * 1024 * 1024
 NONCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 
 __all__ = [
+    "baked_badge",
     "components",
     "disclosable_claims",
     "display_text",
@@ -29,6 +30,8 @@ __all__ = [
     "qr_matrix",
     "qr_png",
     "qr_svg",
+    "qr_terminal",
+    "qr_version",
     "read_source",
     "source_bytes",
 ]
@@ -93,7 +96,7 @@ def read_source(path: Path) -> list[bytes]:
     return credential_payloads(str(path), source_bytes(path))
 
 
-def presentation_bytes(sources: list[bytes]) -> bytes:
+def presentation_bytes(sources: list[tuple[str, bytes]]) -> bytes:
     """One presentation from what the interviewer was handed: a file, pasted text, or
     photos of its QR codes in any order."""
     from wallet.errors import UsageError
@@ -102,9 +105,9 @@ def presentation_bytes(sources: list[bytes]) -> bytes:
 
     payloads: list[str] = []
     documents: list[bytes] = []
-    for i, data in enumerate(sources, 1):
+    for name, data in sources:
         if is_image(data):
-            payloads.extend(qr.read_qr_images([data], names=[f"image {i}"]))
+            payloads.extend(qr.read_qr_images([data], names=[name]))
         elif data.lstrip().startswith(b"LW1:"):
             # One payload per line; Base45 has spaces, so never split on them.
             text = data.decode("ascii", "replace")
@@ -166,3 +169,16 @@ def baked_badge(credential: Credential, kind: str = "png") -> bytes | None:
     out = io.BytesIO()
     Image.new("RGB", (256, 256), "#1f6feb").save(out, "PNG")
     return baking.bake_png(out.getvalue(), credential.raw, keyword)
+
+
+def qr_terminal(payload: str) -> str:
+    """One QR code as half-block text for a terminal."""
+    from wallet.present import qr
+
+    return qr.to_terminal(payload)
+
+
+def qr_version(payload: str) -> int:
+    from wallet.present import qr
+
+    return qr.qr_version(payload)

@@ -51,3 +51,16 @@ def test_duplicates_are_found_after_reopening(tmp_path: Path) -> None:
     assert [o.id for o in again] == first and all(o.duplicate for o in again)
     assert len(wallet.summaries()) == len(samples)
     wallet.close()
+
+
+def test_a_record_from_an_older_release_is_read_again(demo_wallet: Demo) -> None:
+    wallet = demo_wallet.wallet
+    rid = demo_wallet.ids["sdjwt"]
+    record = wallet.store.get(rid)
+    old = dict(record.data)
+    old.pop("view")
+    old["credential"] = {**old["credential"], "achievement": None, "results": []}
+    wallet.store.put("credential", old, rid)
+    again = wallet.get(rid).credential
+    assert again.achievement is not None
+    assert [r.value for r in again.results] == ["B+"]

@@ -114,20 +114,20 @@ class VerifyScreen(Screen[None]):
         if event.button.id == "verify":
             names = self.query_one("#path", Input).value.split()
             try:
-                sources = [source_bytes(Path(n).expanduser()) for n in names]
+                sources = [(n, source_bytes(Path(n).expanduser())) for n in names]
             except WalletError as exc:
                 self.query_one("#result", Static).update(plain(exc.message))
                 return
             self._verify(sources)
         elif event.button.id == "verify-pasted":
-            self._verify([self.query_one("#pasted", TextArea).text.encode("utf-8")])
+            self._verify([("pasted text", self.query_one("#pasted", TextArea).text.encode())])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "path":
             self.query_one("#verify", Button).press()
 
     @work(thread=True, exclusive=True)
-    def _verify(self, sources: list[bytes]) -> None:
+    def _verify(self, sources: list[tuple[str, bytes]]) -> None:
         wallet = self.wallet_app.wallet
         if wallet is None:
             return
