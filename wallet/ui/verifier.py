@@ -50,6 +50,10 @@ def result_renderables(result: dict[str, Any]) -> list[Text]:
                     plain(check["detail"]),
                 )
             )
+        for component in item.get("components") or ():
+            if component.get("present"):
+                lines.append(Text.assemble("  ", Text(component["name"], style="bold")))
+                lines.extend(Text.assemble("    ", plain(line)) for line in component["lines"])
         if item["whole_credential"]:
             lines.append(Text("  Shown whole:", style="bold"))
         else:
