@@ -41,6 +41,8 @@ from wallet.verify.context import (
     TrustList,
     VerifyContext,
 )
+from wallet.verify.documents import DocumentKind
+from wallet.verify.documents import classify as classify_document
 from wallet.views import (
     baked_badge,
     components,
@@ -50,11 +52,13 @@ from wallet.views import (
     new_nonce,
     presentation_bytes,
     qr_codes,
+    qr_codes_fitting,
     qr_matrix,
     qr_png,
     qr_svg,
     qr_terminal,
     qr_version,
+    read_capped,
     read_source,
     source_bytes,
 )
@@ -310,7 +314,10 @@ class Wallet:
         *,
         fetched_at: datetime | None = None,
         media_type: str = "application/json",
-    ) -> None:
+    ) -> DocumentKind:
+        """Keep ``data`` as the offline copy of ``url``; says what verification will use it
+        for, and refuses (nothing stored) a document it would never read."""
+        kind = classify_document(url, data)
         payload = {
             "url": url,
             "data": base64.b64encode(data).decode("ascii"),
@@ -319,6 +326,7 @@ class Wallet:
         }
         existing = next((r for r in self.store.list(CACHE) if r.data["url"] == url), None)
         self.store.put(CACHE, payload, existing.id if existing else None)
+        return kind
 
     def cache_entries(self) -> list[CachedDocument]:
         return [_cached(r) for r in self.store.list(CACHE)]
@@ -492,6 +500,27 @@ class Wallet:
                     paths[target.id].append(pointer)
         return [Selection(s.credential, tuple(paths[s.id])) for s in chosen]
 
+    def unbound_warnings(self, selections: Iterable[Selection]) -> builtins.list[str]:
+        """Credentials shown whole whose subject is none of this wallet's holder keys: every
+        verifier will answer `unbound` (the presentation proves the credential, not that
+        it is the presenter's). SD-JWTs are refused earlier, at `present`."""
+        from wallet.verify import dids
+
+        mine = {dids.did_of(k.did) for k in self.holder_keys()}
+        warnings = []
+        for s in selections:
+            c = s.credential
+            if c.format == "sd-jwt":
+                continue
+            subject = c.subject.id
+            if subject is None or dids.did_of(subject) not in mine:
+                named = f"its subject is {subject}" if subject else "it names no subject key"
+                warnings.append(
+                    f"'{c.title}' is not bound to your keys ({named}): every verifier will "
+                    "answer 'unbound', since nothing ties it to you"
+                )
+        return warnings
+
     def present(
         self,
         credential_ids: Iterable[str],
@@ -531,6 +560,7 @@ def _cached(record: Record) -> CachedDocument:
 __all__ = [
     "Built",
     "CredentialSummary",
+    "DocumentKind",
     "HolderKey",
     "ImportOutcome",
     "KdfParams",
@@ -548,11 +578,13 @@ __all__ = [
     "parse_credential",
     "presentation_bytes",
     "qr_codes",
+    "qr_codes_fitting",
     "qr_matrix",
     "qr_png",
     "qr_svg",
     "qr_terminal",
     "qr_version",
+    "read_capped",
     "read_source",
     "signature_refused",
     "source_bytes",

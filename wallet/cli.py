@@ -8,6 +8,7 @@ input; 6 network; 7 store integrity failure; 8 storage I/O error (disk full).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,6 @@ import click
 from wallet import __version__
 from wallet.errors import (
     LockedError,
-    MalformedInput,
     NotFound,
     UsageError,
     WalletError,
@@ -29,7 +29,6 @@ from wallet.textsafe import safe_block, safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MAX_SOURCE_BYTES = 32 * 1024 * 1024
 # `delete` refuses a shorter id prefix (unless it is the whole id): one typed character
 # must not be enough to remove a credential.
 MIN_DELETE_PREFIX = 4
@@ -46,27 +45,44 @@ class Env:
 
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
         return read_secret(
-            "WALLET_PASSPHRASE", self.passphrase_file, prompt=prompt, confirm=confirm
+            "WALLET_PASSPHRASE",
+            self.passphrase_file,
+            prompt=prompt,
+            confirm=confirm,
+            option="--passphrase-file",
         )
 
     def open(self) -> Any:
         from wallet.api import Wallet
+        from wallet.errors import WrongPassphrase
 
         if self._wallet is None:
             if not Wallet.exists(self.wallet_path):
                 raise NotFound(
                     f"no wallet at {self.wallet_path}: run 'wallet init' (or pass --wallet PATH)"
                 )
-            self._wallet = Wallet.open(
-                self.wallet_path,
-                self.passphrase(),
-                ignore_damaged=self.ignore_damaged,
-                accept_rollback=self.accept_rollback,
-            )
-            if self._wallet.damaged:
+            # Typed at a prompt, a passphrase gets three tries; from a file or the
+            # environment a wrong one fails at once (a script would only repeat it).
+            prompted = self.passphrase_file is None and not os.environ.get("WALLET_PASSPHRASE")
+            tries = PROMPT_TRIES if prompted else 1
+            for attempt in range(1, tries + 1):
+                try:
+                    self._wallet = Wallet.open(
+                        self.wallet_path,
+                        self.passphrase(),
+                        ignore_damaged=self.ignore_damaged,
+                        accept_rollback=self.accept_rollback,
+                    )
+                    break
+                except WrongPassphrase:
+                    if attempt == tries:
+                        raise
+                    left = tries - attempt
+                    click.echo(f"Wrong passphrase; {left} more {_tries(left)}.", err=True)
+            damaged = self._wallet.damaged if self._wallet is not None else []
+            if damaged:
                 click.echo(
-                    "warning: damaged records skipped: "
-                    + ", ".join(safe_text(r) for r in self._wallet.damaged),
+                    "warning: damaged records skipped: " + ", ".join(safe_text(r) for r in damaged),
                     err=True,
                 )
         return self._wallet
@@ -86,20 +102,35 @@ class Env:
             click.echo(safe_block(text() if callable(text) else text))
 
 
-def read_secret(env_name: str, path: Path | None, *, prompt: str, confirm: bool = False) -> str:
-    """A secret from a file, then the environment, then an interactive prompt."""
+PROMPT_TRIES = 3
+
+
+def _tries(n: int) -> str:
+    return "try" if n == 1 else "tries"
+
+
+def read_secret(
+    env_name: str,
+    path: Path | None,
+    *,
+    prompt: str,
+    confirm: bool = False,
+    option: str,
+) -> str:
+    """A secret from a file (``option``), then the environment, then a prompt."""
+    what = prompt.lower()
     if path is not None:
         try:
             return path.read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
-            raise UsageError(f"cannot read passphrase file {path}: {exc.strerror}") from None
+            raise NotFound(
+                f"cannot read the {what} file {path} ({option}): {exc.strerror}"
+            ) from None
     value = os.environ.get(env_name)
     if value:
         return value
-    if not sys.stdin.isatty():
-        raise LockedError(
-            f"no passphrase: set {env_name}, pass --passphrase-file, or run in a terminal"
-        )
+    if not stdin_is_terminal():
+        raise LockedError(f"no {what}: set {env_name}, pass {option}, or run in a terminal")
     secret: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     return secret
 
@@ -257,23 +288,15 @@ def _try_read(read: Callable[..., bytes], *args: Any) -> bytes | WalletError:
 
 
 def _read_file(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise MalformedInput(
-                f"{path}: {size} bytes is larger than the {MAX_SOURCE_BYTES}-byte limit"
-            )
-        with path.open("rb") as handle:
-            return _read_capped(handle, str(path))
-    except OSError as exc:  # vanished, unreadable (permissions), or a read error
-        raise NotFound(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    from wallet.api import source_bytes
+
+    return source_bytes(path)
 
 
 def _read_capped(handle: Any, name: str) -> bytes:
-    data: bytes = handle.read(MAX_SOURCE_BYTES + 1)
-    if len(data) > MAX_SOURCE_BYTES:
-        raise MalformedInput(f"{name}: larger than the {MAX_SOURCE_BYTES}-byte limit")
-    return data
+    from wallet.api import read_capped
+
+    return read_capped(handle, name)
 
 
 def source_payloads(name: str, data: bytes) -> list[bytes]:
@@ -392,8 +415,11 @@ def list_(env: Env, search: str | None) -> None:
     """One line per credential: id, verdict, title, issuer."""
     wallet = env.open()
     data = [s.to_dict() for s in wallet.summaries(search)]
+    searched = len(wallet.summaries()) if search else len(data)
 
     def text() -> str:
+        if not data and search:
+            return f"Nothing matched {search!r} in {searched} credentials."
         if not data:
             return "No credentials yet. Import one with: wallet import FILE"
         return "\n".join(
@@ -402,7 +428,7 @@ def list_(env: Env, search: str | None) -> None:
             for d in data
         )
 
-    env.emit({"credentials": data}, text)
+    env.emit({"credentials": data, **({"searched": searched} if search else {})}, text)
 
 
 @cli.command()
@@ -427,7 +453,10 @@ def show(env: Env, credential_id: str) -> None:
     "--offline", is_flag=True, help="Never use the network (verification is always offline today)."
 )
 @click.option(
-    "--no-wallet", is_flag=True, help="Do not open the wallet for its trust list and cache."
+    "--no-wallet",
+    is_flag=True,
+    help="Verify a file without your wallet: no trust list (every issuer is untrusted) and no "
+    "cached keys or status lists (what needs them is not checked).",
 )
 @json_option
 @pass_env
@@ -446,6 +475,11 @@ def verify(env: Env, target: str | None, all_: bool, offline: bool, no_wallet: b
         _verify_all(env)
         return
     path = Path(target)
+    if no_wallet and target != "-" and not path.is_file():
+        raise NotFound(
+            f"{target}: no such file (--no-wallet verifies a file; a stored credential needs"
+            " the wallet)"
+        )
     if target == "-" or path.is_file():
         data = _read_capped(sys.stdin.buffer, "stdin") if target == "-" else _read_file(path)
         payload = source_payloads(target, data)[0]
@@ -584,7 +618,7 @@ def trust_remove(env: Env, issuer_id: str) -> None:
 
 
 @trust.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @json_option
 @pass_env
 def trust_import(env: Env, file: Path) -> None:
@@ -603,7 +637,7 @@ def cache() -> None:
 
 @cache.command(name="add")
 @click.argument("url")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--fetched-at", help="ISO 8601 time the document was fetched (default: now).")
 @json_option
 @pass_env
@@ -619,8 +653,11 @@ def cache_add(env: Env, url: str, file: Path, fetched_at: str | None) -> None:
             raise UsageError(f"--fetched-at {fetched_at!r} is not an ISO 8601 time") from None
         if when.tzinfo is None:
             raise UsageError("--fetched-at needs a time zone, e.g. 2026-01-01T00:00:00+00:00")
-    env.open().cache_put(url, _read_file(file), fetched_at=when)
-    env.emit({"url": url, "cached": True}, f"Cached {safe_text(url)}")
+    kind = env.open().cache_put(url, _read_file(file), fetched_at=when)
+    env.emit(
+        {"url": url, "cached": True, "kind": kind.kind, "used_for": kind.use},
+        f"Cached {safe_text(url)} as a {safe_text(kind.kind)}: used for {safe_text(kind.use)}",
+    )
 
 
 @cache.command(name="list")
@@ -645,16 +682,21 @@ def cache_list(env: Env) -> None:
 
 # -- presentations ------------------------------------------------------------------------
 
+TERMINAL_QR_COLUMNS = 80
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_duration(text: str) -> int:
-    """'300', '300s', '10m', '2h', '1d' -> seconds."""
+    """One duration syntax for every option: '90' or '90s' seconds, '5m', '1h', '1d'."""
     value = text.strip().lower()
     unit = value[-1] if value and value[-1] in _DURATION_UNITS else "s"
     number = value[:-1] if value and value[-1] in _DURATION_UNITS else value
-    if not number.isdigit() or int(number) <= 0:
-        raise UsageError(f"{text!r} is not a duration (e.g. 300s, 10m, 2h, 1d)")
+    if number.startswith("-") and number[1:].isdigit():
+        raise UsageError(f"{text!r}: a duration must be more than zero")
+    if not number.isascii() or not number.isdigit():
+        raise UsageError(f"{text!r} is not a duration: use 90, 90s, 5m, 1h or 1d")
+    if int(number) == 0:
+        raise UsageError(f"{text!r}: a duration must be more than zero")
     return int(number) * _DURATION_UNITS[unit]
 
 
@@ -717,7 +759,7 @@ def present(
     yes: bool,
 ) -> None:
     """Make a presentation of credentials for one verifier, showing only the chosen claims."""
-    from wallet.api import qr_codes, qr_version, whole_credential_notes
+    from wallet.api import qr_codes, qr_codes_fitting, qr_version, whole_credential_notes
 
     wallet = env.open()
     expires_in = parse_duration(expires) if expires else None
@@ -725,6 +767,10 @@ def present(
     notes = whole_credential_notes(selections)
     for note in notes:
         click.echo(f"note: {safe_text(note)}", err=True)
+    unbound = wallet.unbound_warnings(selections)
+    for warning in unbound:
+        click.echo(f"warning: {safe_text(warning)}", err=True)
+    notes = [*notes, *unbound]
     if (
         notes
         and not yes
@@ -737,12 +783,15 @@ def present(
     )
     if out.exists():
         raise UsageError(f"{out} exists; choose a new file name")
-    out.write_bytes(built.envelope)
     codes: list[str] = []
-    written: list[str] = []
-    if qr_target:
+    if qr_target == "-":
+        # Half blocks take one column per module: split into codes the terminal can show.
+        columns = shutil.get_terminal_size((TERMINAL_QR_COLUMNS, 24)).columns
+        codes = qr_codes_fitting(built.envelope, min(columns, TERMINAL_QR_COLUMNS))
+    elif qr_target:
         codes = qr_codes(built.envelope)
-        written = _write_qr(qr_target, codes)
+    out.write_bytes(built.envelope)
+    written = _write_qr(qr_target, codes) if qr_target else []
     disclosed = {
         s.credential.title: (list(s.paths) if s.credential.disclosable else "whole credential")
         for s in selections
@@ -756,6 +805,7 @@ def present(
             "qr_versions": [qr_version(c) for c in codes],
             "qr_characters": [len(c) for c in codes],
             "notes": list(built.notes),
+            "warnings": unbound,
             "disclosed": disclosed,
         },
         lambda: (
@@ -786,13 +836,16 @@ def _presentation_bytes(inputs: tuple[str, ...]) -> bytes:
 @click.option("--audience", required=True, help="Your own name as the verifier: it must match.")
 @click.option("--nonce", required=True, help="The challenge you gave: it must match.")
 @click.option(
-    "--max-age", default=300, show_default=True, help="Seconds a presentation stays fresh."
+    "--max-age",
+    default="5m",
+    show_default=True,
+    help="How long a presentation stays fresh: 90, 90s, 5m, 1h.",
 )
 @click.option("--no-wallet", is_flag=True, help="Do not use your wallet's trust list and cache.")
 @json_option
 @pass_env
 def verify_presentation(
-    env: Env, inputs: tuple[str, ...], audience: str, nonce: str, max_age: int, no_wallet: bool
+    env: Env, inputs: tuple[str, ...], audience: str, nonce: str, max_age: str, no_wallet: bool
 ) -> None:
     """Verifier mode: check a presentation (file, '-' text, QR images) offline; exit 0 if valid."""
     from wallet.api import VerifyContext, Wallet
@@ -803,7 +856,9 @@ def verify_presentation(
     data = _presentation_bytes(inputs)
     use_wallet = not no_wallet and Wallet.exists(env.wallet_path)
     ctx = env.open().verify_context() if use_wallet else VerifyContext()
-    result = verify_envelope(data, ctx, audience=audience, nonce=nonce, max_age_s=max_age)
+    result = verify_envelope(
+        data, ctx, audience=audience, nonce=nonce, max_age_s=parse_duration(max_age)
+    )
     summary = result.to_dict()
 
     def text() -> str:

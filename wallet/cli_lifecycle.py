@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from wallet.cli import Env, cli, json_option, pass_env, read_secret
-from wallet.errors import UsageError
+from wallet.errors import NotFound, UsageError
 
 
 @cli.command()
@@ -64,7 +64,13 @@ def passwd(env: Env, new_passphrase_file: Path | None) -> None:
 
 
 def _new_passphrase(path: Path | None) -> str:
-    new = read_secret("WALLET_NEW_PASSPHRASE", path, prompt="New passphrase", confirm=True)
+    new = read_secret(
+        "WALLET_NEW_PASSPHRASE",
+        path,
+        prompt="New passphrase",
+        confirm=True,
+        option="--new-passphrase-file",
+    )
     if len(new) < 8:
         raise UsageError("the passphrase must be at least 8 characters")
     return new
@@ -98,11 +104,15 @@ def recover(env: Env, recovery_key_file: Path | None, new_passphrase_file: Path 
 
     Exit 3 for a wrong recovery key (nothing changes)."""
     from wallet.api import Wallet
-    from wallet.errors import NotFound
 
     if not Wallet.exists(env.wallet_path):
         raise NotFound(f"no wallet at {env.wallet_path}")
-    recovery_key = read_secret("WALLET_RECOVERY_KEY", recovery_key_file, prompt="Recovery key")
+    recovery_key = read_secret(
+        "WALLET_RECOVERY_KEY",
+        recovery_key_file,
+        prompt="Recovery key",
+        option="--recovery-key-file",
+    )
     new = _new_passphrase(new_passphrase_file)
     wallet = Wallet.recover(env.wallet_path, recovery_key, new)
     wallet.close()
@@ -144,7 +154,7 @@ def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("src", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("src", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--backup-passphrase-file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -156,6 +166,8 @@ def restore(env: Env, src: Path, backup_passphrase_file: Path | None) -> None:
     """Restore a backup into an empty wallet folder (never over an existing wallet)."""
     from wallet.api import Wallet
 
+    if not src.is_file():
+        raise NotFound(f"{src}: no such file")
     secret = _backup_secret(env, backup_passphrase_file)
     # A restore goes back in time on purpose: it becomes the new baseline, not a rollback.
     Wallet.restore(src, env.wallet_path, secret)
@@ -167,7 +179,10 @@ def restore(env: Env, src: Path, backup_passphrase_file: Path | None) -> None:
 
 def _backup_secret(env: Env, path: Path | None) -> str:
     if path is not None or os.environ.get("WALLET_BACKUP_PASSPHRASE"):
-        return read_secret("WALLET_BACKUP_PASSPHRASE", path, prompt="Backup passphrase")
+        return read_secret(
+            "WALLET_BACKUP_PASSPHRASE",
+            path,
+            prompt="Backup passphrase",
+            option="--backup-passphrase-file",
+        )
     return env.passphrase("Backup passphrase")
-
-

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from wallet.formats import claimpath
-from wallet.model import Credential
+from wallet.model import CheckStatus, Credential, VerificationReport
 from wallet.textsafe import safe_text
 
 if TYPE_CHECKING:
@@ -38,7 +38,19 @@ class Component:
         return bool(self.lines)
 
 
-def framework_components(c: Credential) -> list[Component]:
+def _endorsement_state(label: str, report: VerificationReport | None) -> str:
+    """Whether the report verified this endorser's signed endorsement."""
+    if report is None:
+        return "not checked"
+    for check in report.checks:
+        if check.name == "endorsement" and check.detail.startswith(f"endorsement by {label} "):
+            return "verified" if check.status is CheckStatus.PASSED else "not verified"
+    return "not checked"
+
+
+def framework_components(
+    c: Credential, report: VerificationReport | None = None
+) -> list[Component]:
     a = c.achievement
     issuing = [x for x in (c.issuer.name, c.issuer.id, c.issuer.url, c.issuer.email) if x]
     assessment: list[str] = []
@@ -91,7 +103,9 @@ def framework_components(c: Credential) -> list[Component]:
         if x
     ]
     endorsement = [
-        f"{e.issuer.name or e.issuer.id or 'endorser'}" + (f": {e.comment}" if e.comment else "")
+        f"{e.issuer.name or e.issuer.id or 'endorser'}"
+        + f" ({_endorsement_state(e.issuer.name or e.issuer.id or 'an endorser', report)})"
+        + (f": {e.comment}" if e.comment else "")
         for e in c.endorsements
     ]
     return [
@@ -185,14 +199,17 @@ def credential_detail(stored: StoredCredential) -> str:
         lines.append(f"  selectively disclosable: {', '.join(map(safe_text, c.disclosable))}")
     else:
         lines.append("  disclosure: whole credential only (no selective disclosure)")
-    for comp in framework_components(c):
+    for comp in framework_components(c, stored.report):
         lines.append("")
         lines.append(comp.name)
-        lines.extend(f"  {safe_text(x)}" for x in comp.lines) if comp.present else lines.append(
-            f"  ({MISSING})"
-        )
-    for nested in c.nested:
+        if not comp.present:
+            lines.append(f"  ({MISSING})")
+        # An issuer's text may hold line breaks: each becomes its own indented line.
+        lines.extend(f"  {safe_text(part)}" for x in comp.lines for part in x.splitlines())
+    if c.nested:
         lines.append("")
+        lines.append(f"Transcript entries ({len(c.nested)})")
+    for nested in c.nested:
         issuer = nested.issuer.name or nested.issuer.id or "unknown issuer"
         lines.append(f"  - {safe_text(nested.title)} ({safe_text(issuer)})")
     claims = detail_claims(c)

@@ -29,6 +29,19 @@ def _has_baked_credential(name: str, data: bytes) -> bool:
     return True
 
 
+MAX_SHOWN_URL = 200
+
+
+def _shortened(url: str) -> str:
+    """The whole URL, or for a very long one its start cut after a '/', '?' or '&' with an
+    ellipsis: never in the middle of a word."""
+    if len(url) <= MAX_SHOWN_URL:
+        return url
+    head = url[:MAX_SHOWN_URL]
+    cut = max(head.rfind(c) for c in "/?&=")
+    return (head[: cut + 1] if cut > 20 else head) + "…"
+
+
 def credential_payloads(name: str, data: bytes) -> list[bytes]:
     """Credential bytes from one source: itself, or the text of the QR codes pictured in it."""
     if is_image(data) and not (
@@ -44,8 +57,8 @@ def credential_payloads(name: str, data: bytes) -> list[bytes]:
                 .startswith(("http://", "https://", "openid-credential-offer://"))
             ):
                 raise UnsupportedInput(
-                    f"the QR code in {name} holds a link ({text.strip()[:60]}); importing it needs"
-                    " the network: download the credential and import the file"
+                    f"the QR code in {name} holds a link ({_shortened(text.strip())}); importing"
+                    " it needs the network: download the credential and import the file"
                 )
         return [text.encode("utf-8") for text in texts]
     return [data]

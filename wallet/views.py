@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from wallet.errors import MalformedInput, NotFound
+from wallet.errors import InputTooLarge, NotFound
 from wallet.textsafe import safe_text
 
 if TYPE_CHECKING:
-    from wallet.model import Credential
+    from wallet.model import Credential, VerificationReport
     from wallet.render import Component
 
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 NONCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 
 __all__ = [
+    "MAX_SOURCE_BYTES",
     "baked_badge",
     "components",
     "disclosable_claims",
@@ -27,11 +28,13 @@ __all__ = [
     "new_nonce",
     "presentation_bytes",
     "qr_codes",
+    "qr_codes_fitting",
     "qr_matrix",
     "qr_png",
     "qr_svg",
     "qr_terminal",
     "qr_version",
+    "read_capped",
     "read_source",
     "source_bytes",
 ]
@@ -42,11 +45,14 @@ def display_text(value: object) -> str:
     return safe_text(value)
 
 
-def components(credential: Credential) -> list[Component]:
-    """The six framework components, the same for `wallet show`, the app and verifier mode."""
+def components(
+    credential: Credential, report: VerificationReport | None = None
+) -> list[Component]:
+    """The six framework components, the same for `wallet show`, the app and verifier mode;
+    with the report, endorsements say whether they were verified."""
     from wallet.render import framework_components
 
-    return framework_components(credential)
+    return framework_components(credential, report)
 
 
 def new_nonce() -> str:
@@ -133,16 +139,29 @@ def disclosable_claims(credential: Credential) -> list[tuple[str, str]]:
     return rows
 
 
-def source_bytes(path: Path) -> bytes:
-    """A file's bytes, capped like every other input."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SOURCE_BYTES + 1)
-    except OSError as exc:
-        raise NotFound(f"{path}: cannot be read ({exc.strerror or exc})") from None
+def too_large(name: object) -> InputTooLarge:
+    return InputTooLarge(
+        f"{name}: larger than the {MAX_SOURCE_BYTES // 2**20} MiB limit for input files"
+    )
+
+
+def read_capped(handle: BinaryIO, name: str) -> bytes:
+    """At most the input-file limit from an open file (or stdin)."""
+    data = handle.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
-        raise MalformedInput(f"{path}: larger than the {MAX_SOURCE_BYTES}-byte limit")
+        raise too_large(name)
     return data
+
+
+def source_bytes(path: Path) -> bytes:
+    """A file's bytes, capped like every other input; a file that is not there is NotFound."""
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            raise too_large(path)
+        with path.open("rb") as handle:
+            return read_capped(handle, str(path))
+    except OSError as exc:  # missing, vanished, unreadable (permissions), a read error
+        raise NotFound(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def baked_badge(credential: Credential, kind: str = "png") -> bytes | None:
@@ -182,3 +201,31 @@ def qr_version(payload: str) -> int:
     from wallet.present import qr
 
     return qr.qr_version(payload)
+
+
+def qr_codes_fitting(envelope: bytes, columns: int) -> list[str]:
+    """The presentation's QR codes, each at most ``columns`` wide as half-block text (one
+    column per module, quiet zone included): more, smaller codes when needed. UsageError
+    says how wide the terminal must be when even the smallest split cannot fit."""
+    from wallet.errors import UsageError
+    from wallet.present import qr
+
+    capacity = qr.QR_CAPACITY
+    while capacity >= MIN_QR_CAPACITY:
+        try:
+            codes = qr.encode(envelope, capacity=capacity)
+        except UsageError:
+            break  # too many parts: smaller codes cannot help
+        widest = max(len(qr_matrix(code)) for code in codes)
+        if widest <= columns:
+            return codes
+        capacity = capacity * 3 // 4
+    smallest = qr.encode(envelope)
+    need = min(len(qr_matrix(code)) for code in smallest[:1])
+    raise UsageError(
+        f"the terminal is {columns} columns wide; these QR codes need at least {need}: widen it"
+        " or write them to a file with --qr FILE.png"
+    )
+
+
+MIN_QR_CAPACITY = 200

@@ -138,7 +138,8 @@ def test_verify_presentation_shows_what_the_interviewer_is_given(
     assert "    Credits earned: 3" in whole
     assert any(line.startswith("    use spreadsheets software [") for line in whole)
     assert (
-        "    Demo Logistics Inc.: Demo Logistics Inc. recognises this micro-credential for hiring."
+        "    Demo Logistics Inc. (verified): Demo Logistics Inc. recognises this"
+        " micro-credential for hiring."
         in whole
     )
 

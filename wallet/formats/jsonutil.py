@@ -51,7 +51,10 @@ def _depth_ok(text: str, limit: int) -> bool:
 
 def check_size(data: bytes, limit: int = MAX_INPUT_BYTES) -> None:
     if len(data) > limit:
-        raise InputTooLarge(f"input is {len(data)} bytes; the limit is {limit} bytes")
+        raise InputTooLarge(
+            f"the credential is {len(data)} bytes, larger than the {limit / 2**20:g} MiB limit "
+            "for a credential document"
+        )
 
 
 def load_json(data: bytes | str, *, limit: int = MAX_INPUT_BYTES) -> Any:

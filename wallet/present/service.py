@@ -218,7 +218,7 @@ class PresentedItem:
             "achievement": c.achievement.name if c and c.achievement else None,
             "components": [
                 {"name": comp.name, "present": comp.present, "lines": list(comp.lines)}
-                for comp in (framework_components(c) if c else [])
+                for comp in (framework_components(c, self.report) if c else [])
             ],
         }
 

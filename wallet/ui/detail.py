@@ -70,8 +70,8 @@ def detail_renderables(
     if c.subject.name or c.subject.id:
         head.append(Text.assemble("Holder    ", plain(c.subject.name or c.subject.id)))
     sections = [_section(display_text(c.title), head)]
-    for comp in components(c):
-        lines = [plain(line) for line in comp.lines] or [
+    for comp in components(c, stored.report):
+        lines = [plain(part) for line in comp.lines for part in line.splitlines()] or [
             Text("not stated by the issuer", style="dim")
         ]
         sections.append(_section(comp.name, lines))
