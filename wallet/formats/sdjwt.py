@@ -488,6 +488,12 @@ def _hidden_envelope(processed: Processed) -> str | None:
 
 def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
     """The issuer signature and the disclosures of an SD-JWT."""
+    return issuer_checks_and_claims(sd, ctx)[0]
+
+
+def issuer_checks_and_claims(sd: SdJwt, ctx: VerifyContext) -> tuple[list[Check], Processed | None]:
+    """issuer_checks, and the processed claims they were made on (None when the
+    disclosures cannot be processed), so a caller need not process them again."""
     iss = issuer_of(sd.payload)
     typ = sd.jwt.header.get("typ")
     checks = [jws.verify_issuer_signature(sd.jwt, iss, ctx)]
@@ -495,6 +501,7 @@ def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
     known = isinstance(typ, str) and (typ in VC_TYPES or typ in ("JWT", "example+sd-jwt"))
     if typ is not None and not known:
         checks.append(Check("type", CheckStatus.WARNING, f"unexpected typ {typ!r}"))
+    processed: Processed | None = None
     try:
         processed = process(sd)
     except MalformedInput as exc:
@@ -522,7 +529,7 @@ def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
                     f"{len(processed.paths)} disclosures match their digests",
                 )
             )
-    return checks
+    return checks, processed
 
 
 def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
@@ -556,6 +563,7 @@ __all__ = [
     "Processed",
     "SdJwt",
     "digest_of",
+    "issuer_checks_and_claims",
     "parse",
     "process",
     "processed_claims",

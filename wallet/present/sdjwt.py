@@ -170,11 +170,13 @@ def verify_presentation(
     max_age_s: int = 300,
 ) -> PresentedCredential:
     sd = sdjwt.split(text)
-    checks = sdjwt.issuer_checks(sd, ctx)
+    # The disclosures are processed once, for the checks and for what is shown.
+    checks, processed = sdjwt.issuer_checks_and_claims(sd, ctx)
     credential: Credential | None = None
     result = PresentedCredential(None, checks)
+    if processed is None:
+        return result
     try:
-        processed = sdjwt.process(sd)
         credential = sdjwt.to_credential(sd, processed, sd.serialize().encode("ascii"))
     except WalletError:
         return result

@@ -7,18 +7,28 @@ Keys embedded in a header are never trusted on their own word.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from joserfc import jws as jose_jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry, OKPKey, RSAKey
 
-from wallet.errors import MalformedInput, UsageError, VerificationFailed, WalletError
+from wallet.errors import (
+    MalformedInput,
+    UnsupportedInput,
+    UsageError,
+    VerificationFailed,
+    WalletError,
+)
 from wallet.formats.jsonutil import check_size, load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus
 from wallet.verify import dids, issuer_keys, keys
@@ -49,6 +59,11 @@ def _quiet_eddsa() -> Iterator[None]:
         yield
 
 
+with _quiet_eddsa():
+    # The same rules joserfc applied per call (a fresh strict registry for the alg).
+    _JOSE = jose_jws.JWSRegistry(algorithms=sorted(ALLOWED_ALGS))
+
+
 class BadSignature(VerificationFailed):
     code = "bad_signature"
 
@@ -60,8 +75,18 @@ class CompactJWS:
     payload: bytes
     signature: bytes
 
+    @property
+    def signing_input(self) -> bytes:
+        return self.text.rpartition(".")[0].encode("ascii")
+
     def payload_json(self, what: str = "JWT payload") -> dict[str, Any]:
-        return load_json_object(self.payload, what=what)
+        # Parsed once per token: SD-JWT and presentation checks read the payload many times.
+        # Only a successful parse is kept, so each caller still gets its own error wording.
+        cached = self.__dict__.get("_payload")
+        if cached is None:
+            cached = load_json_object(self.payload, what=what)
+            object.__setattr__(self, "_payload", cached)
+        return cast(dict[str, Any], cached)
 
 
 def parse_compact(text: str) -> CompactJWS:
@@ -109,15 +134,75 @@ def verify_with_jwk(token: CompactJWS, jwk: Mapping[str, Any]) -> None:
         n = keys.b64url_decode(str(jwk.get("n", "")))
         if len(n) * 8 < 2048:
             raise BadSignature("RSA keys shorter than 2048 bits are not accepted")
-    public = {k: v for k, v in jwk.items() if k in ("kty", "crv", "x", "y", "n", "e")}
+    _jose_rules(token)
     try:
-        key = JWKRegistry.import_key(public)
-        with _quiet_eddsa():
-            jose_jws.deserialize_compact(token.text, key, algorithms=[alg])
+        public = _public_key(_canonical(jwk))
+    except (MalformedInput, UnsupportedInput, ValueError, TypeError):
+        raise BadSignature("the issuer key cannot be used") from None
+    if not _signature_ok(alg, public, token.signing_input, token.signature):
+        raise BadSignature("the signature does not match (tampered or wrong key)")
+
+
+def _jose_rules(token: CompactJWS) -> None:
+    """What joserfc's deserialize_compact refuses before the signature: segment sizes,
+    registered header values, unregistered header names (strict), ``crit``."""
+    head, body, sig = token.text.encode("ascii").split(b".")
+    try:
+        _JOSE.validate_compact_value_size(token.text.encode("ascii"))
+        _JOSE.validate_header_size(head)
+        _JOSE.validate_signature_size(sig)
+        _JOSE.validate_payload_size(body)
+        _JOSE.check_header(token.header)
     except JoseError:
         raise BadSignature("the signature does not match (tampered or wrong key)") from None
-    except ValueError:
-        raise BadSignature("the issuer key cannot be used") from None
+
+
+_JWK_MEMBERS = ("kty", "crv", "x", "y", "n", "e")
+_HASH_FOR_ALG: dict[str, hashes.HashAlgorithm] = {
+    "ES256": hashes.SHA256(),
+    "ES384": hashes.SHA384(),
+    "RS256": hashes.SHA256(),
+}
+
+
+def _canonical(jwk: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The public members that define the key, hashable: the import cache's key."""
+    members = []
+    for name in _JWK_MEMBERS:
+        if name in jwk:
+            value = jwk[name]
+            if not isinstance(value, str):
+                raise MalformedInput(f"JWK member {name} must be a string")
+            members.append((name, value))
+    return tuple(members)
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key(canonical: tuple[tuple[str, str], ...]) -> keys.PublicKey:
+    # A pure function of the key's own members; importing (and the on-curve check) costs
+    # more than an ES256 verify, and a verifier sees the same few issuer keys again and again.
+    return keys.public_key_from_jwk(dict(canonical))
+
+
+def _signature_ok(alg: str, public: keys.PublicKey, signed: bytes, signature: bytes) -> bool:
+    """The JWS signature check (RFC 7518 section 3), as joserfc makes it."""
+    try:
+        if isinstance(public, ed25519.Ed25519PublicKey):
+            public.verify(signature, signed)
+            return True
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            size = (public.curve.key_size + 7) // 8
+            if len(signature) != 2 * size:
+                return False
+            r = int.from_bytes(signature[:size], "big")
+            s = int.from_bytes(signature[size:], "big")
+            der = encode_dss_signature(r, s)
+            public.verify(der, signed, ec.ECDSA(_HASH_FOR_ALG[alg]))
+            return True
+        public.verify(signature, signed, padding.PKCS1v15(), _HASH_FOR_ALG[alg])
+        return True
+    except InvalidSignature:
+        return False
 
 
 def jwk_of_private(key: PrivateKey) -> dict[str, Any]:
