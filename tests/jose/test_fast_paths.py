@@ -258,3 +258,73 @@ def test_issuer_checks_process_once_and_agree_with_process() -> None:
         else:
             assert processed is not None and processed.claims == expected.claims
             assert processed.paths == expected.paths
+
+
+# -- strict JSON with one shared decoder ----------------------------------------------
+
+
+def _old_load(text: str) -> Any:
+    """jsonutil.load_json's parse before: json.loads with the hooks on every call."""
+    if not _old_depth_ok(text, jsonutil.MAX_DEPTH):
+        raise MalformedInput("deep")
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=jsonutil._no_duplicates,
+            parse_constant=jsonutil._reject_constant,
+        )
+    except MalformedInput:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise MalformedInput(f"not valid JSON: {exc}") from None
+
+
+DEEP = f"JSON is nested deeper than {jsonutil.MAX_DEPTH} levels"
+
+
+def _outcome(fn: Any, text: str) -> tuple[bool, Any]:
+    try:
+        return True, fn(text)
+    except MalformedInput as exc:
+        return False, "deep" if exc.message in ("deep", DEEP) else exc.message
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        _JSON.map(json.dumps),
+        st.text(alphabet='{}[]":,1 a\\\ufeffNaIfinty', max_size=40),
+        _JSON.map(lambda v: "\ufeff" + json.dumps(v)),
+        st.just('{"a":1,"a":2}'),
+    )
+)
+def test_load_json_matches_json_loads_with_hooks(text: str) -> None:
+    assert _outcome(jsonutil.load_json, text) == _outcome(_old_load, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="Aa0_-.=+/ \u00e9~", max_size=30))
+def test_jws_alphabet_check_matches_the_old_one(text: str) -> None:
+    alphabet = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    parts = text.strip().split(".")
+    old_refuses = len(parts) == 3 and any(not alphabet.issuperset(p) for p in parts)
+    try:
+        jws.parse_compact(text)
+    except MalformedInput as exc:
+        assert ("outside base64url" in exc.message) is old_refuses
+    else:
+        assert not old_refuses
+
+
+def test_cached_verdicts_are_per_key_and_per_byte() -> None:
+    key, other = _keys()["ES256"]
+    text = jws.sign_compact({"iss": "x"}, key)
+    token = jws.parse_compact(text)
+    jws.verify_with_jwk(token, jws.jwk_of_private(key))  # a good verdict is now cached
+    with pytest.raises(jws.BadSignature):
+        jws.verify_with_jwk(token, jws.jwk_of_private(other))
+    head, _, sig = text.split(".")
+    forged = jws.parse_compact(f"{head}.{jws.sign_compact({'iss': 'y'}, key).split('.')[1]}.{sig}")
+    with pytest.raises(jws.BadSignature):
+        jws.verify_with_jwk(forged, jws.jwk_of_private(key))
+    assert _oracle(text, jws.jwk_of_private(other), "ES256") is False

@@ -64,11 +64,15 @@ def load_json(data: bytes | str, *, limit: int = MAX_INPUT_BYTES) -> Any:
             raise MalformedInput(f"JSON is not valid UTF-8 (byte {exc.start})") from None
     else:
         text = data
-        check_size(text.encode("utf-8", "surrogatepass"), limit)
+        # UTF-8 takes at most 4 bytes a character: only a text near the limit is encoded.
+        if len(text) * 4 > limit:
+            check_size(text.encode("utf-8", "surrogatepass"), limit)
     if not _depth_ok(text, MAX_DEPTH):
         raise MalformedInput(f"JSON is nested deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        if text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
     except MalformedInput:
         raise
     except (ValueError, RecursionError) as exc:
@@ -77,6 +81,10 @@ def load_json(data: bytes | str, *, limit: int = MAX_INPUT_BYTES) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise MalformedInput(f"JSON constant {name} is not allowed")
+
+
+# Built once: json.loads with hooks builds a new decoder on every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
 
 
 def load_json_object(data: bytes | str, *, what: str = "document") -> dict[str, Any]:

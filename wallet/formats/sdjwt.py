@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from wallet.errors import MalformedInput
@@ -181,7 +182,11 @@ def process(sd: SdJwt) -> Processed:
             for key, value in node.items():
                 if key in ("_sd", "_sd_alg"):
                     continue
-                result[key] = walk(value, claimpath.join(path, key), parent, depth + 1)
+                if isinstance(value, dict | list) or depth >= MAX_NESTING:
+                    result[key] = walk(value, claimpath.join(path, key), parent, depth + 1)
+                else:
+                    result[key] = value  # a leaf within the limit: nothing to rebuild
+
             digests = node.get("_sd", [])
             if not isinstance(digests, list):
                 raise DisclosureError("_sd must be an array")
@@ -219,10 +224,12 @@ def process(sd: SdJwt) -> Processed:
                     out.paths[disclosure.digest] = child
                     out.parents[disclosure.digest] = parent
                     items.append(walk(disclosure.value, child, disclosure.digest, depth + 1))
-                else:
+                elif isinstance(element, dict | list) or depth >= MAX_NESTING:
                     items.append(
                         walk(element, claimpath.join(path, str(len(items))), parent, depth + 1)
                     )
+                else:
+                    items.append(element)
             return items
         return node
 
@@ -262,8 +269,6 @@ def _flatten(claims: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _iso(value: Any) -> str | None:
-    from datetime import UTC, datetime
-
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
@@ -480,10 +485,9 @@ NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "status"})
 
 
 def _hidden_envelope(processed: Processed) -> str | None:
-    for path in sorted(processed.paths.values(), key=claimpath.sort_key):
-        if claimpath.tokens(path)[0] in NEVER_DISCLOSABLE:
-            return path
-    return None
+    # The first in pointer order, as before; only the hidden ones need sorting.
+    hidden = [p for p in processed.paths.values() if claimpath.tokens(p)[0] in NEVER_DISCLOSABLE]
+    return min(hidden, key=claimpath.sort_key) if hidden else None
 
 
 def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:

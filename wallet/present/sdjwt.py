@@ -181,7 +181,7 @@ def verify_presentation(
     except WalletError:
         return result
     result.credential = credential
-    result.disclosed = sorted(processed.paths.values(), key=claimpath.sort_key)
+    result.disclosed = list(credential.disclosable)  # processed.paths, already sorted
     result.claims = {k: v for k, v in processed.claims.items() if k not in ("cnf", "_sd_alg")}
     checks.extend(
         _key_binding_checks(sd, processed, ctx, audience=audience, nonce=nonce, max_age_s=max_age_s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ _KTY_FOR_ALG = {
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 # sign_compact also takes joserfc asymmetric keys (never OctKey: no shared-secret MACs).
 JoseKey = ECKey | OKPKey | RSAKey
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+# Three base64url segments (the dots are counted before this is matched).
+_B64URL_DOTS = re.compile(r"[A-Za-z0-9_.-]*")
 
 
 @contextlib.contextmanager
@@ -92,12 +94,15 @@ class CompactJWS:
 def parse_compact(text: str) -> CompactJWS:
     """Split and decode a compact JWS. Headers are judged at verification (check_header),
     so a credential with a bad header still parses and is reported ``invalid``."""
-    check_size(text.encode("utf-8", "replace"), MAX_JWS_BYTES)
-    parts = text.strip().split(".")
+    # UTF-8 takes at most 4 bytes a character: only a text near the limit is encoded.
+    if len(text) * 4 > MAX_JWS_BYTES:
+        check_size(text.encode("utf-8", "replace"), MAX_JWS_BYTES)
+    stripped = text.strip()
+    parts = stripped.split(".")
     if len(parts) != 3:
         raise MalformedInput("not a compact JWS (expected three dot-separated parts)")
     # Python's base64 decoder skips stray characters; a JWS segment must be pure base64url.
-    if any(not _B64URL.issuperset(part) for part in parts):
+    if not _B64URL_DOTS.fullmatch(stripped):
         raise MalformedInput("a JWS segment contains characters outside base64url")
     header_raw = keys.b64url_decode(parts[0])
     header = load_json_object(header_raw, what="JWS header")
@@ -105,7 +110,7 @@ def parse_compact(text: str) -> CompactJWS:
         raise MalformedInput("detached JWS payloads are not accepted")
     payload = keys.b64url_decode(parts[1])
     signature = keys.b64url_decode(parts[2])
-    return CompactJWS(text.strip(), header, payload, signature)
+    return CompactJWS(stripped, header, payload, signature)
 
 
 def check_header(header: Mapping[str, Any]) -> None:
@@ -136,19 +141,21 @@ def verify_with_jwk(token: CompactJWS, jwk: Mapping[str, Any]) -> None:
             raise BadSignature("RSA keys shorter than 2048 bits are not accepted")
     _jose_rules(token)
     try:
-        public = _public_key(_canonical(jwk))
+        canonical = _canonical(jwk)
+        _public_key(canonical)
     except (MalformedInput, UnsupportedInput, ValueError, TypeError):
         raise BadSignature("the issuer key cannot be used") from None
-    if not _signature_ok(alg, public, token.signing_input, token.signature):
+    if not _verified(alg, canonical, token.signing_input, token.signature):
         raise BadSignature("the signature does not match (tampered or wrong key)")
 
 
 def _jose_rules(token: CompactJWS) -> None:
     """What joserfc's deserialize_compact refuses before the signature: segment sizes,
     registered header values, unregistered header names (strict), ``crit``."""
-    head, body, sig = token.text.encode("ascii").split(b".")
+    whole = token.text.encode("ascii")
+    head, body, sig = whole.split(b".")
     try:
-        _JOSE.validate_compact_value_size(token.text.encode("ascii"))
+        _JOSE.validate_compact_value_size(whole)
         _JOSE.validate_header_size(head)
         _JOSE.validate_signature_size(sig)
         _JOSE.validate_payload_size(body)
@@ -165,7 +172,10 @@ _HASH_FOR_ALG: dict[str, hashes.HashAlgorithm] = {
 }
 
 
-def _canonical(jwk: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+_Canonical = tuple[tuple[str, str], ...]
+
+
+def _canonical(jwk: Mapping[str, Any]) -> _Canonical:
     """The public members that define the key, hashable: the import cache's key."""
     members = []
     for name in _JWK_MEMBERS:
@@ -178,10 +188,27 @@ def _canonical(jwk: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 @functools.lru_cache(maxsize=256)
-def _public_key(canonical: tuple[tuple[str, str], ...]) -> keys.PublicKey:
-    # A pure function of the key's own members; importing (and the on-curve check) costs
-    # more than an ES256 verify, and a verifier sees the same few issuer keys again and again.
+def _public_key(canonical: _Canonical) -> keys.PublicKey:
+    # A pure function of the key's own members; a verifier sees the same few issuer and
+    # holder keys again and again, so the import and its on-curve check are done once.
     return keys.public_key_from_jwk(dict(canonical))
+
+
+# A presentation's issuer JWT is checked by the presentation and again by the credential
+# engine; a verdict is a pure function of these exact bytes, so the second check is free.
+# Bounded in entries and in input size, so it holds at most a few MiB.
+_VERDICT_INPUT_LIMIT = 16 * 1024
+
+
+def _verified(alg: str, canonical: _Canonical, signed: bytes, signature: bytes) -> bool:
+    if len(signed) > _VERDICT_INPUT_LIMIT:
+        return _signature_ok(alg, _public_key(canonical), signed, signature)
+    return _verdict(alg, canonical, signed, signature)
+
+
+@functools.lru_cache(maxsize=128)
+def _verdict(alg: str, canonical: _Canonical, signed: bytes, signature: bytes) -> bool:
+    return _signature_ok(alg, _public_key(canonical), signed, signature)
 
 
 def _signature_ok(alg: str, public: keys.PublicKey, signed: bytes, signature: bytes) -> bool:
