@@ -61,8 +61,8 @@ def _bare(text: str, issuer_jwk: dict[str, Any]) -> Callable[[], object]:
     """Two ES256 verifies with cryptography alone (keys already imported)."""
     jwt, *_, kb = text.split("~")
     issuer_pub = keys.public_key_from_jwk(issuer_jwk)
-    kb_claims = json.loads(keys.b64url_decode(jwt.split(".")[1]))
-    holder_pub = keys.public_key_from_jwk(kb_claims["cnf"]["jwk"])
+    payload = json.loads(keys.b64url_decode(jwt.split(".")[1]))
+    holder_pub = keys.public_key_from_jwk(payload["cnf"]["jwk"])
     pairs = []
     for token, pub in ((jwt, issuer_pub), (kb, holder_pub)):
         head, body, sig = token.split(".")
