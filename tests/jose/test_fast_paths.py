@@ -328,3 +328,21 @@ def test_cached_verdicts_are_per_key_and_per_byte() -> None:
     with pytest.raises(jws.BadSignature):
         jws.verify_with_jwk(forged, jws.jwk_of_private(key))
     assert _oracle(text, jws.jwk_of_private(other), "ES256") is False
+
+
+@pytest.mark.parametrize("segment", [0, 1, 2])
+def test_non_canonical_base64url_is_refused_as_joserfc_did(segment: int) -> None:
+    # A last character with stray low bits decodes to the same bytes: a malleable token.
+    key, _ = _keys()["ES256"]
+    jwk = jws.jwk_of_private(key)
+    original = jws.sign_compact({"iss": "x", "pad": "ab"}, key, headers={"kid": "k1"})
+    parts = original.split(".")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    text = parts[segment]
+    if len(text) % 4 == 0:
+        pytest.skip("this segment needs no padding")
+    parts[segment] = text[:-1] + alphabet[alphabet.index(text[-1]) + 1]
+    token = ".".join(parts)
+    assert keys.b64url_decode(parts[segment]) == keys.b64url_decode(text)  # same bytes
+    assert _ours(original, jwk) is True
+    assert _ours(token, jwk) is _oracle(token, jwk, "ES256") is False

@@ -154,6 +154,10 @@ def _jose_rules(token: CompactJWS) -> None:
     registered header values, unregistered header names (strict), ``crit``."""
     whole = token.text.encode("ascii")
     head, body, sig = whole.split(b".")
+    if not all(_canonical_b64(segment) for segment in (head, body, sig)):
+        # A segment whose last character carries stray low bits decodes to the same bytes
+        # as another text: joserfc refused that malleability, and so do we.
+        raise BadSignature("the signature does not match (tampered or wrong key)")
     try:
         _JOSE.validate_compact_value_size(whole)
         _JOSE.validate_header_size(head)
@@ -162,6 +166,15 @@ def _jose_rules(token: CompactJWS) -> None:
         _JOSE.check_header(token.header)
     except JoseError:
         raise BadSignature("the signature does not match (tampered or wrong key)") from None
+
+
+# The last character of an unpadded segment of 2 or 3 leftover characters (joserfc's rule).
+_SAFE_ENDINGS = {2: b"AQgw", 1: b"AEIMQUYcgkosw048"}
+
+
+def _canonical_b64(segment: bytes) -> bool:
+    pad = -len(segment) % 4
+    return pad == 0 or (pad in _SAFE_ENDINGS and segment[-1] in _SAFE_ENDINGS[pad])
 
 
 _JWK_MEMBERS = ("kty", "crv", "x", "y", "n", "e")
