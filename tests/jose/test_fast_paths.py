@@ -316,11 +316,11 @@ def test_jws_alphabet_check_matches_the_old_one(text: str) -> None:
         assert not old_refuses
 
 
-def test_cached_verdicts_are_per_key_and_per_byte() -> None:
+def test_a_cached_key_never_passes_another_key_or_bytes() -> None:
     key, other = _keys()["ES256"]
     text = jws.sign_compact({"iss": "x"}, key)
     token = jws.parse_compact(text)
-    jws.verify_with_jwk(token, jws.jwk_of_private(key))  # a good verdict is now cached
+    jws.verify_with_jwk(token, jws.jwk_of_private(key))  # the key import is now cached
     with pytest.raises(jws.BadSignature):
         jws.verify_with_jwk(token, jws.jwk_of_private(other))
     head, _, sig = text.split(".")

@@ -18,6 +18,8 @@ from wallet.verify import jws, keys
 from wallet.verify.context import VerifyContext
 
 KB_TYP = "kb+jwt"
+# The checks sdjwt.issuer_checks makes: the issuer's, not the holder's.
+ISSUER_CHECKS = frozenset({"signature", "type", "disclosures"})
 CLOCK_SKEW_S = 60
 
 

@@ -305,9 +305,11 @@ def verify(
                     PresentedItem("sd-jwt", None, _report(result.checks, ctx), whole=False)
                 )
                 continue
-            report = engine.verify_credential(result.credential, ctx)
+            # The issuer's checks were made on the very bytes the credential holds.
+            issuer = [c for c in result.checks if c.name in present_sd.ISSUER_CHECKS]
+            report = engine.verify_credential(result.credential, ctx, signatures=issuer)
             binding = _ensure_holder_binding(
-                [c for c in result.checks if c.name not in ("signature", "disclosures")]
+                [c for c in result.checks if c.name not in present_sd.ISSUER_CHECKS]
             )
             items.append(
                 PresentedItem(

@@ -57,12 +57,21 @@ def _nested_checks(credential: Credential, ctx: VerifyContext) -> list[Check]:
     return checks
 
 
-def verify_credential(credential: Credential, ctx: VerifyContext) -> VerificationReport:
-    """Run every check on ``credential`` and return the report (verdict included)."""
+def verify_credential(
+    credential: Credential,
+    ctx: VerifyContext,
+    *,
+    signatures: list[Check] | None = None,
+) -> VerificationReport:
+    """Run every check on ``credential`` and return the report (verdict included).
+
+    ``signatures``: the format's signature checks when the caller has just made them on
+    these exact bytes (a presentation's SD-JWT), so they are not made twice."""
     # OB 2.0 badges may name their badge class and issuer by URL: use cached copies.
     credential = registry.with_linked_documents(credential, ctx)
     checks: list[Check] = []
-    signatures = signature_checks(credential, ctx)
+    if signatures is None:
+        signatures = signature_checks(credential, ctx)
     checks.extend(signatures)
     checks.append(check_validity_period(credential, ctx.now))
     checks.extend(status_checks(credential, ctx))

@@ -207,20 +207,7 @@ def _public_key(canonical: _Canonical) -> keys.PublicKey:
     return keys.public_key_from_jwk(dict(canonical))
 
 
-# A presentation's issuer JWT is checked by the presentation and again by the credential
-# engine; a verdict is a pure function of these exact bytes, so the second check is free.
-# Bounded in entries and in input size, so it holds at most a few MiB.
-_VERDICT_INPUT_LIMIT = 16 * 1024
-
-
 def _verified(alg: str, canonical: _Canonical, signed: bytes, signature: bytes) -> bool:
-    if len(signed) > _VERDICT_INPUT_LIMIT:
-        return _signature_ok(alg, _public_key(canonical), signed, signature)
-    return _verdict(alg, canonical, signed, signature)
-
-
-@functools.lru_cache(maxsize=128)
-def _verdict(alg: str, canonical: _Canonical, signed: bytes, signature: bytes) -> bool:
     return _signature_ok(alg, _public_key(canonical), signed, signature)
 
 
