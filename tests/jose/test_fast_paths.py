@@ -16,7 +16,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
-from wallet.errors import MalformedInput
+from wallet.errors import MalformedInput, UnsupportedInput
 from wallet.formats import jsonutil, sdjwt
 from wallet.present import sdjwt as present_sd
 from wallet.verify import jws, keys
@@ -346,3 +346,20 @@ def test_non_canonical_base64url_is_refused_as_joserfc_did(segment: int) -> None
     assert keys.b64url_decode(parts[segment]) == keys.b64url_decode(text)  # same bytes
     assert _ours(original, jwk) is True
     assert _ours(token, jwk) is _oracle(token, jwk, "ES256") is False
+
+
+def test_did_key_decoding_is_cached_without_changing_answers() -> None:
+    from wallet.issuer.demo import BOOTCAMP, COLLEGE
+    from wallet.verify import dids
+    from wallet.verify import keys as key_mod
+
+    for issuer in (COLLEGE, BOOTCAMP):
+        multikey = issuer.did[len("did:key:") :]
+        fresh = key_mod.public_key_from_multikey.__wrapped__(multikey)
+        cached = key_mod.public_key_from_multikey(multikey)
+        assert key_mod.jwk_from_public_key(cached) == key_mod.jwk_from_public_key(fresh)
+        assert dids._did_key_document(issuer.did) == dids._did_key_document(issuer.did)
+    broken = COLLEGE.did[len("did:key:") :][:-1] + "0"  # 0 is not base58
+    for _ in range(2):  # a refusal is never cached as an answer
+        with pytest.raises((MalformedInput, UnsupportedInput)):
+            key_mod.public_key_from_multikey(broken)

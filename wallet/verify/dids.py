@@ -4,6 +4,7 @@ did:web documents come only from the cache the network layer filled.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -74,15 +75,19 @@ def resolve_did_document(did: str, ctx: VerifyContext) -> dict[str, Any]:
     raise KeyNotAvailable(f"DID method {method!r} cannot be resolved offline")
 
 
+@functools.lru_cache(maxsize=256)
+def _canonical_multikey(multikey: str) -> str:
+    return keys.multikey_from_public_key(keys.public_key_from_multikey(multikey))
+
+
 def _did_key_document(did: str) -> dict[str, Any]:
     multikey = did[len("did:key:") :]
-    key = keys.public_key_from_multikey(multikey)
     vm_id = f"{did}#{multikey}"
     vm = {
         "id": vm_id,
         "type": "Multikey",
         "controller": did,
-        "publicKeyMultibase": keys.multikey_from_public_key(key),
+        "publicKeyMultibase": _canonical_multikey(multikey),
     }
     refs = [vm_id]
     return {

@@ -7,6 +7,7 @@ elliptic-curve keys use the compressed point form.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from typing import Any
 
@@ -59,7 +60,10 @@ def multibase_decode(value: str) -> bytes:
     raise UnsupportedInput(f"multibase prefix {value[0]!r} is not supported")
 
 
+@functools.lru_cache(maxsize=256)
 def public_key_from_multikey(value: str) -> PublicKey:
+    # A pure function of the text: base58 decoding and the on-curve check cost more than
+    # the signature check, and a verifier meets the same few did:key issuers again and again.
     raw = multibase_decode(value)
     prefix, body = raw[:2], raw[2:]
     if prefix == ED25519_PUB:
