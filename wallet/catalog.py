@@ -108,9 +108,10 @@ class Catalog:
                     known if known and known[0] == revision else (revision, summarise(rid, data))
                 )
             self._by_id = fresh
-            self._ordered = sorted((s for _, s in fresh.values()), key=lambda s: s.id)
-            # Same day: alphabetical by title, so the order never depends on random ids.
-            self._ordered.sort(key=lambda s: s.title.casefold())
+            # Newest first; the same day alphabetical by title, never by random ids alone.
+            self._ordered = sorted(
+                (s for _, s in fresh.values()), key=lambda s: (s.title.casefold(), s.id)
+            )
             self._ordered.sort(key=lambda s: s.issued or "", reverse=True)
             self._generation = generation
         return self._ordered

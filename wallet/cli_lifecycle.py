@@ -134,13 +134,16 @@ def keys(env: Env) -> None:
     )
 
 
-@cli.command()
-@click.argument("dest", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
+backup_passphrase_option = click.option(
     "--backup-passphrase-file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
 )
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path, dir_okay=False))
+@backup_passphrase_option
 @json_option
 @pass_env
 def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
@@ -155,11 +158,7 @@ def backup(env: Env, dest: Path, backup_passphrase_file: Path | None) -> None:
 
 @cli.command()
 @click.argument("src", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--backup-passphrase-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Passphrase for the age file (else $WALLET_BACKUP_PASSPHRASE, else the wallet's).",
-)
+@backup_passphrase_option
 @json_option
 @pass_env
 def restore(env: Env, src: Path, backup_passphrase_file: Path | None) -> None:

@@ -18,36 +18,13 @@ if TYPE_CHECKING:
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 NONCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 
-__all__ = [
-    "MAX_SOURCE_BYTES",
-    "baked_badge",
-    "components",
-    "disclosable_claims",
-    "display_text",
-    "files_in",
-    "new_nonce",
-    "presentation_bytes",
-    "qr_codes",
-    "qr_codes_fitting",
-    "qr_matrix",
-    "qr_png",
-    "qr_svg",
-    "qr_terminal",
-    "qr_version",
-    "read_capped",
-    "read_source",
-    "source_bytes",
-]
-
 
 def display_text(value: object) -> str:
     """``value`` with control characters, escapes and bidi overrides made visible."""
     return safe_text(value)
 
 
-def components(
-    credential: Credential, report: VerificationReport | None = None
-) -> list[Component]:
+def components(credential: Credential, report: VerificationReport | None = None) -> list[Component]:
     """The six framework components, the same for `wallet show`, the app and verifier mode;
     with the report, endorsements say whether they were verified."""
     from wallet.render import framework_components

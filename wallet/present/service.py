@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -154,38 +154,24 @@ def build(
             expires=_iso(exp) if exp else None,
         )
         parts.append(Part("vp-ldp", document))
-    if jwts:
-        parts.append(
-            Part(
-                "vp-jwt",
-                vp.make_vp_jwt(
-                    jwts,
-                    ed.private_key,
-                    ed.did,
-                    ed.verification_method,
-                    audience=audience,
-                    nonce=nonce,
-                    iat=iat,
-                    exp=exp,
-                ),
+    # VC 1.1 JWTs and OB 2.0 go in the 1.1 `vp` claim; VC 2.0 JWTs are enveloped (vp+jwt).
+    makers: list[tuple[Callable[..., str], Sequence[Any]]] = [
+        (vp.make_vp_jwt, jwts),
+        (vp.make_vp_jose, vc2_jwts),
+    ]
+    for make, items in makers:
+        if items:
+            token = make(
+                list(items),
+                ed.private_key,
+                ed.did,
+                ed.verification_method,
+                audience=audience,
+                nonce=nonce,
+                iat=iat,
+                exp=exp,
             )
-        )
-    if vc2_jwts:
-        parts.append(
-            Part(
-                "vp-jwt",
-                vp.make_vp_jose(
-                    vc2_jwts,
-                    ed.private_key,
-                    ed.did,
-                    ed.verification_method,
-                    audience=audience,
-                    nonce=nonce,
-                    iat=iat,
-                    exp=exp,
-                ),
-            )
-        )
+            parts.append(Part("vp-jwt", token))
     envelope = build_envelope(parts, audience=audience, nonce=nonce, created=_iso(iat))
     return Built(envelope, tuple(whole_credential_notes(selections)))
 

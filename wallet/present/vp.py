@@ -57,6 +57,21 @@ def unenvelope(value: Any) -> Any:
     return value
 
 
+def _binding_claims(
+    holder_did: str, audience: str, nonce: str, iat: int | None, exp: int | None
+) -> dict[str, Any]:
+    """The JWT claims that bind a VP-JWT to its holder, verifier and moment."""
+    claims: dict[str, Any] = {
+        "iss": holder_did,
+        "aud": audience,
+        "nonce": nonce,
+        "iat": iat if iat is not None else int(time.time()),
+    }
+    if exp is not None:
+        claims["exp"] = exp
+    return claims
+
+
 def make_vp_jose(
     tokens: list[str],
     holder_key: jws.PrivateKey,
@@ -73,13 +88,8 @@ def make_vp_jose(
         "type": ["VerifiablePresentation"],
         "holder": holder_did,
         "verifiableCredential": [envelope_credential(t) for t in tokens],
-        "iss": holder_did,
-        "aud": audience,
-        "nonce": nonce,
-        "iat": iat if iat is not None else int(time.time()),
+        **_binding_claims(holder_did, audience, nonce, iat, exp),
     }
-    if exp is not None:
-        payload["exp"] = exp
     return jws.sign_compact(
         payload, holder_key, headers={"kid": kid, "typ": VP_JOSE_TYP, "cty": "vp"}
     )
@@ -96,12 +106,8 @@ def make_vp_jwt(
     iat: int | None = None,
     exp: int | None = None,
 ) -> str:
-    issued = iat if iat is not None else int(time.time())
     payload: dict[str, Any] = {
-        "iss": holder_did,
-        "aud": audience,
-        "nonce": nonce,
-        "iat": issued,
+        **_binding_claims(holder_did, audience, nonce, iat, exp),
         "vp": {
             "@context": [VC1],
             "type": ["VerifiablePresentation"],
@@ -109,8 +115,6 @@ def make_vp_jwt(
             "verifiableCredential": credentials,
         },
     }
-    if exp is not None:
-        payload["exp"] = exp
     return jws.sign_compact(payload, holder_key, headers={"kid": kid, "typ": "JWT"})
 
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from wallet.api import CredentialSummary
 from wallet.ui.badges import markup_safe, plain, verdict_badge
 from wallet.ui.modals import Confirm
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 # A table of every match would cost a rebuild of 10,000 rows per keystroke; the list
 # shows the first matches and says how many more there are.
@@ -28,7 +23,7 @@ EMPTY = (
 )
 
 
-class CredentialsScreen(Screen[None]):
+class CredentialsScreen(WalletScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("i", "app.import", "Import"),
@@ -45,13 +40,6 @@ class CredentialsScreen(Screen[None]):
         super().__init__()
         self._sort = 0
         self._shown: list[CredentialSummary] = []
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
 from wallet.api import StoredCredential, baked_badge, components, display_text
 from wallet.errors import WalletError
 from wallet.ui.badges import check_badge, markup_safe, plain, verdict_badge
 from wallet.ui.modals import Prompt
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 RAW_PREVIEW = 4000
 
@@ -96,7 +92,7 @@ def detail_renderables(
     return sections
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(WalletScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("e", "export", "Export file"),
@@ -109,13 +105,6 @@ class DetailScreen(Screen[None]):
     def __init__(self, credential_id: str) -> None:
         super().__init__()
         self.credential_id = credential_id
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def _stored(self) -> StoredCredential:
         wallet = self.wallet_app.wallet

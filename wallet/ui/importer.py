@@ -4,14 +4,12 @@ a folder imports in a worker with a progress bar and a result per item."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
@@ -27,12 +25,10 @@ from textual.widgets import (
 from wallet.api import ImportOutcome, files_in
 from wallet.errors import WalletError
 from wallet.ui.badges import plain, verdict_badge
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 
-class ImportScreen(Screen[None]):
+class ImportScreen(WalletScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+b", "browse", "Browse files"),
@@ -41,13 +37,6 @@ class ImportScreen(Screen[None]):
     def __init__(self, start: Path | None = None) -> None:
         super().__init__()
         self._start = start or Path.cwd()
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

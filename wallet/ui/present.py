@@ -5,7 +5,6 @@ save the file or show it as QR codes."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -13,7 +12,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -26,12 +24,10 @@ from wallet.api import (
 )
 from wallet.errors import WalletError
 from wallet.ui.badges import markup_safe, plain
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 
-class PresentScreen(Screen[None]):
+class PresentScreen(WalletScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+r", "preview", "Preview"),
@@ -43,13 +39,6 @@ class PresentScreen(Screen[None]):
         super().__init__()
         self.credential_ids = credential_ids
         self.built: Built | None = None
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def _chosen(self) -> list[StoredCredential]:
         wallet = self.wallet_app.wallet

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from wallet.errors import WalletError
 from wallet.ui.badges import markup_safe, plain
 from wallet.ui.modals import Confirm, RecoveryKey
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(WalletScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

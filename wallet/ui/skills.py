@@ -3,31 +3,19 @@ grouped by framework, each with the credentials that back it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from wallet.api import Skill
 from wallet.ui.badges import plain
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 
-class SkillsScreen(Screen[None]):
+class SkillsScreen(WalletScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

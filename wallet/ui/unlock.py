@@ -4,38 +4,27 @@ thread, so the screen shows "Unlocking…" instead of freezing."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from wallet.api import Wallet
 from wallet.errors import WalletError
 from wallet.ui.modals import RecoveryKey
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 MIN_PASSPHRASE = 8
 
 
-class UnlockScreen(Screen[None]):
+class UnlockScreen(WalletScreen):
     """Unlocks an existing wallet, or creates one when the folder has none."""
 
     def __init__(self, create: bool) -> None:
         super().__init__()
         self._create = create
         self._recovery = False
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="unlock"):

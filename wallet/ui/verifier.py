@@ -5,7 +5,7 @@ disclosed claims with their values."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Group
 from rich.text import Text
@@ -13,7 +13,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 
 from wallet.api import new_nonce, presentation_bytes, source_bytes, verify_presentation
@@ -21,9 +20,7 @@ from wallet.errors import WalletError
 from wallet.model import Verdict
 from wallet.ui.badges import check_badge, markup_safe, plain, verdict_badge
 from wallet.ui.modals import Confirm
-
-if TYPE_CHECKING:
-    from wallet.ui.app import WalletApp
+from wallet.ui.screen import WalletScreen
 
 
 def result_renderables(result: dict[str, Any]) -> list[Text]:
@@ -65,7 +62,7 @@ def result_renderables(result: dict[str, Any]) -> list[Text]:
     return lines
 
 
-class VerifyScreen(Screen[None]):
+class VerifyScreen(WalletScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+n", "new_nonce", "New nonce"),
@@ -78,13 +75,6 @@ class VerifyScreen(Screen[None]):
         self.result: dict[str, Any] | None = None
         # Issuers of genuine credentials in the last result that are not trusted yet.
         self._untrusted: list[str] = []
-
-    @property
-    def wallet_app(self) -> WalletApp:
-        from wallet.ui.app import WalletApp
-
-        assert isinstance(self.app, WalletApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
