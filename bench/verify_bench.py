@@ -11,12 +11,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from wallet import engine
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer, ob3_credential, sign
 from wallet.model import Credential
 from wallet.present import envelope, qr
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, jws
+from wallet.verify import jws
 from wallet.verify.context import VerifyContext
 
 ROOT = Path(__file__).resolve().parents[1]

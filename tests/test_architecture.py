@@ -18,6 +18,8 @@ def _imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            # "from wallet import formats" imports wallet.formats: count the submodule.
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -40,6 +42,52 @@ def test_verify_and_formats_stay_pure() -> None:
             if bad:
                 offenders.append((str(p.relative_to(PACKAGE)), bad))
     assert offenders == []
+
+
+def _offenders(sub: str, forbidden: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    found = []
+    for p in sorted((PACKAGE / sub).rglob("*.py")):
+        # Every import in the module counts, those inside functions too (ast.walk).
+        bad = sorted(n for n in _imports(p) if n.startswith(forbidden))
+        if bad:
+            found.append((str(p.relative_to(PACKAGE)), bad))
+    return found
+
+
+# One way (issue 11): verify/ holds format-free primitives, formats/ builds on them, and
+# the engine (wallet.engine) that turns both into a report sits above them.
+ABOVE_VERIFY = ("wallet.formats", "wallet.engine", "wallet.present", "wallet.issuer")
+
+
+def test_verify_never_imports_formats_or_what_sits_above() -> None:
+    assert _offenders("verify", ABOVE_VERIFY) == []
+
+
+def test_formats_never_import_the_engine_or_presentations() -> None:
+    assert _offenders("formats", ("wallet.engine", "wallet.present", "wallet.issuer")) == []
+
+
+def test_the_json_guard_is_a_leaf() -> None:
+    # It may raise the wallet's errors and nothing more; errors itself imports no wallet.
+    leaf = _wallet_imports(PACKAGE / "jsonguard.py")
+    assert leaf and all(n == "wallet.errors" or n.startswith("wallet.errors.") for n in leaf)
+    assert _wallet_imports(PACKAGE / "errors.py") == set()
+
+
+def test_loading_every_verify_module_loads_no_format() -> None:
+    # The run-time view of the same rule: catches importlib and re-exports too.
+    names = sorted(
+        ".".join(("wallet", *p.relative_to(PACKAGE).with_suffix("").parts))
+        for p in (PACKAGE / "verify").rglob("*.py")
+        if p.name != "__init__.py"
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for n in {names!r}: importlib.import_module(n)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('wallet.formats', 'wallet.engine'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_importing_the_cli_loads_no_textual() -> None:

@@ -139,7 +139,7 @@ def parse_credential(data: bytes) -> Credential:
 
 
 def verify_credential(credential: Credential, ctx: VerifyContext) -> VerificationReport:
-    from wallet.verify import engine
+    from wallet import engine
 
     return engine.verify_credential(credential, ctx)
 

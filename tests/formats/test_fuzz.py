@@ -8,10 +8,10 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wallet.engine import verify_credential
 from wallet.errors import WalletError
 from wallet.formats import baking, detect, registry
 from wallet.verify.context import VerifyContext
-from wallet.verify.engine import verify_credential
 
 FUZZ = settings(
     max_examples=300,

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from wallet.engine import verify_credential
 from wallet.errors import MalformedInput, UnsupportedInput
 from wallet.formats import baking, ob2, registry
 from wallet.model import SIGNATURE, STATUS, CheckStatus, Verdict
 from wallet.verify.context import MemoryCache, TrustEntry, TrustList, VerifyContext
-from wallet.verify.engine import verify_credential
 
 HEART_ID = "https://example.org/beths-robotics-badge.json"
 HEART_BADGE = "https://example.org/robotics-badge.json"

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from tests.jose.conftest import new_p256
+from wallet import engine
 from wallet.formats import registry
 from wallet.model import CheckStatus, Verdict
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, jws
+from wallet.verify import jws
 from wallet.verify.context import CachedDocument, MemoryCache, VerifyContext
 
 DID = "did:web:college.test:issuers:main"

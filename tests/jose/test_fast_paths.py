@@ -16,14 +16,15 @@ from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
+from wallet import jsonguard
 from wallet.errors import MalformedInput, UnsupportedInput
-from wallet.formats import jsonutil, sdjwt
+from wallet.formats import sdjwt
 from wallet.present import sdjwt as present_sd
 from wallet.verify import jws, keys
 
 
 def _old_depth_ok(text: str, limit: int) -> bool:
-    """The per-character scan jsonutil used before, kept as the oracle."""
+    """The per-character scan jsonguard used before, kept as the oracle."""
     depth = 0
     in_string = False
     escaped = False
@@ -58,14 +59,14 @@ _JSON = st.recursive(
 @settings(max_examples=600, deadline=None)
 @given(st.text(alphabet='[]{}"\\ a,:\n\u00e9', max_size=80), st.integers(0, 8))
 def test_depth_check_matches_the_old_scan_on_any_text(text: str, limit: int) -> None:
-    assert jsonutil._depth_ok(text, limit) is _old_depth_ok(text, limit)
+    assert jsonguard._depth_ok(text, limit) is _old_depth_ok(text, limit)
 
 
 @settings(max_examples=300, deadline=None)
 @given(_JSON, st.integers(0, 6))
 def test_depth_check_matches_the_old_scan_on_json(value: Any, limit: int) -> None:
     text = json.dumps(value)
-    assert jsonutil._depth_ok(text, limit) is _old_depth_ok(text, limit)
+    assert jsonguard._depth_ok(text, limit) is _old_depth_ok(text, limit)
 
 
 @pytest.mark.parametrize(
@@ -81,11 +82,11 @@ def test_depth_check_matches_the_old_scan_on_json(value: Any, limit: int) -> Non
     ],
 )
 def test_depth_check_at_the_real_limit(text: str) -> None:
-    limit = jsonutil.MAX_DEPTH
-    assert jsonutil._depth_ok(text, limit) is _old_depth_ok(text, limit)
+    limit = jsonguard.MAX_DEPTH
+    assert jsonguard._depth_ok(text, limit) is _old_depth_ok(text, limit)
     if not _old_depth_ok(text, limit):
         with pytest.raises(MalformedInput, match="nested deeper"):
-            jsonutil.load_json(text)
+            jsonguard.load_json(text)
 
 
 # -- signatures: our cryptography path against a fresh joserfc import ---------------------
@@ -226,7 +227,7 @@ def test_payload_is_parsed_once_and_errors_keep_their_wording() -> None:
     key, _ = _keys()["EdDSA"]
     token = jws.parse_compact(jws.sign_compact({"a": [1, {"b": 2}]}, key))
     first = token.payload_json()
-    assert first == jsonutil.load_json_object(token.payload)
+    assert first == jsonguard.load_json_object(token.payload)
     assert token.payload_json("other") is first
     array = jws.parse_compact(jws.sign_compact(b"[1]", key))
     for what in ("key-binding JWT", "VP-JWT"):
@@ -264,14 +265,14 @@ def test_issuer_checks_process_once_and_agree_with_process() -> None:
 
 
 def _old_load(text: str) -> Any:
-    """jsonutil.load_json's parse before: json.loads with the hooks on every call."""
-    if not _old_depth_ok(text, jsonutil.MAX_DEPTH):
+    """jsonguard.load_json's parse before: json.loads with the hooks on every call."""
+    if not _old_depth_ok(text, jsonguard.MAX_DEPTH):
         raise MalformedInput("deep")
     try:
         return json.loads(
             text,
-            object_pairs_hook=jsonutil._no_duplicates,
-            parse_constant=jsonutil._reject_constant,
+            object_pairs_hook=jsonguard._no_duplicates,
+            parse_constant=jsonguard._reject_constant,
         )
     except MalformedInput:
         raise
@@ -279,7 +280,7 @@ def _old_load(text: str) -> Any:
         raise MalformedInput(f"not valid JSON: {exc}") from None
 
 
-DEEP = f"JSON is nested deeper than {jsonutil.MAX_DEPTH} levels"
+DEEP = f"JSON is nested deeper than {jsonguard.MAX_DEPTH} levels"
 
 
 def _outcome(fn: Any, text: str) -> tuple[bool, Any]:
@@ -299,7 +300,7 @@ def _outcome(fn: Any, text: str) -> tuple[bool, Any]:
     )
 )
 def test_load_json_matches_json_loads_with_hooks(text: str) -> None:
-    assert _outcome(jsonutil.load_json, text) == _outcome(_old_load, text)
+    assert _outcome(jsonguard.load_json, text) == _outcome(_old_load, text)
 
 
 @settings(max_examples=300, deadline=None)

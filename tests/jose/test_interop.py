@@ -14,10 +14,11 @@ from sd_jwt.issuer import SDJWTIssuer
 from sd_jwt.verifier import SDJWTVerifier
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
+from wallet import engine
 from wallet.formats import registry
 from wallet.model import CheckStatus, Verdict
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, keys
+from wallet.verify import keys
 
 ISS = "https://reference-issuer.test"
 

@@ -13,10 +13,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from tests.jose.conftest import ctx_with_issuers
+from wallet import engine
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer, ob3_credential
 from wallet.model import CheckStatus, Verdict
-from wallet.verify import engine, jws, keys
+from wallet.verify import jws, keys
 from wallet.verify.context import VerifyContext
 
 ISSUER = DemoIssuer.p256("Bootcamp", "https://bootcamp.test", "bootcamp-test")

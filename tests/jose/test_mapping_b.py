@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
+from wallet import engine
 from wallet.errors import MalformedInput
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer
 from wallet.model import CheckStatus, StatusRef, Verdict
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, jws
+from wallet.verify import jws
 from wallet.verify.context import VerifyContext
 
 ISSUER = DemoIssuer.ed25519("Mapping College", "https://mapping.test", "mapping-test")

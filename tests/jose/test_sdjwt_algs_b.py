@@ -12,11 +12,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from tests.jose.conftest import ctx_with_issuers, jwt_payload, new_p256
+from wallet import engine
 from wallet.errors import MalformedInput
 from wallet.formats import registry, sdjwt
 from wallet.model import CheckStatus, Verdict
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, jws, keys
+from wallet.verify import jws, keys
 from wallet.verify.context import VerifyContext
 
 ISS = "https://algs.test"

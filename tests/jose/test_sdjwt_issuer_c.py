@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
+from wallet import engine
 from wallet.formats import registry
 from wallet.model import CheckStatus, Verdict
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 SIGNER = "https://signer.test"

@@ -14,11 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
+from wallet import engine
 from wallet.errors import MalformedInput, UsageError, WalletError
 from wallet.formats import registry, sdjwt
 from wallet.model import CheckStatus, Verdict
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, jws, keys
+from wallet.verify import jws, keys
 
 ISS = "https://college.test"
 CLAIMS: dict[str, Any] = {

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.jose.conftest import VECTORS, jwt_payload, rfc_ctx
+from wallet import engine
 from wallet.formats import registry, sdjwt
 from wallet.model import CheckStatus
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine
 
 ISSUANCE = [
     "s5.1_sd_jwt_issuance.txt",

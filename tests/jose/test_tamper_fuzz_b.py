@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.jose.conftest import ctx_with_issuers, new_p256
+from wallet import engine
 from wallet.errors import WalletError
 from wallet.formats import registry, sdjwt, vc_jwt
 from wallet.issuer.samples import DemoIssuer, ob3_credential
 from wallet.model import CheckStatus, Verdict
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, jws
+from wallet.verify import jws
 from wallet.verify.context import VerifyContext
 
 P256 = DemoIssuer.p256("Tamper College", "https://tamper.test", "tamper-test")

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from wallet import engine
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer
 from wallet.model import CheckStatus, Verdict
-from wallet.verify import engine, jws
+from wallet.verify import jws
 from wallet.verify.context import VerifyContext
 
 ISSUER = DemoIssuer.ed25519("Times College", "https://times.test", "times-test")

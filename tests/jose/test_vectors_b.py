@@ -14,11 +14,12 @@ from sd_jwt.issuer import SDJWTIssuer
 from sd_jwt.utils.yaml_specification import load_yaml_specification
 
 from tests.jose.conftest import VECTORS, ctx_with_issuers, new_p256, rfc_issuer_jwk
+from wallet import engine
 from wallet.errors import MalformedInput
 from wallet.formats import registry, sdjwt
 from wallet.model import CheckStatus
 from wallet.present import sdjwt as present_sd
-from wallet.verify import engine, jws
+from wallet.verify import jws
 from wallet.verify.context import CachedDocument, MemoryCache, VerifyContext
 
 RFC_ISS = "https://issuer.example.com"

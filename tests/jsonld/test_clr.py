@@ -6,11 +6,11 @@ import copy
 import json
 from typing import Any
 
+from wallet import engine
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer, ob3_credential, sign
 from wallet.model import CheckStatus, Verdict
 from wallet.render import framework_components
-from wallet.verify import engine
 from wallet.verify.context import TrustEntry, TrustList, VerifyContext
 
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"

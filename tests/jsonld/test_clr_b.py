@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.jsonld.test_clr import UNI, clr, entry
+from wallet import engine
 from wallet.errors import MalformedInput, WalletError
 from wallet.formats import clr as clr_format
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer, sign
 from wallet.model import CheckStatus, Verdict
-from wallet.verify import engine
 from wallet.verify.context import TrustEntry, TrustList, VerifyContext
 
 MALLORY = DemoIssuer.ed25519("Mallory", "https://mallory.test", "mallory")

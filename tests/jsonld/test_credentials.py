@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.jsonld.conftest import VECTORS
+from wallet import engine
 from wallet.errors import WalletError
 from wallet.formats import registry, vc_jsonld
 from wallet.issuer.samples import DemoIssuer, ob3_credential, sign
 from wallet.model import CheckStatus, Verdict
-from wallet.verify import engine
 from wallet.verify.context import CachedDocument, MemoryCache, VerifyContext
 
 DCC = VECTORS / "dcc-vc-test-fixtures" / "verifiableCredentials"

@@ -24,7 +24,7 @@ from joserfc import jws
 from joserfc.jwk import ECKey
 
 from wallet.errors import MalformedInput
-from wallet.formats.jsonutil import load_json_object
+from wallet.jsonguard import load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus, Credential, Issuer, StatusRef
 from wallet.verify.context import CachedDocument, MemoryCache, VerifyContext
 

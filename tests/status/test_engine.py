@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from wallet import engine
 from wallet.errors import MalformedInput, UnsupportedInput
 from wallet.formats import registry
 from wallet.model import (
@@ -16,7 +17,6 @@ from wallet.model import (
     Issuer,
     Verdict,
 )
-from wallet.verify import engine
 from wallet.verify.context import TrustEntry, TrustList, VerifyContext
 from wallet.verify.period import check_validity_period, parse_datetime
 

@@ -326,7 +326,12 @@ def test_mutated_lists_never_crash(st, edits, which: str, index: int) -> None:
 def test_token_for_credential_without_issuer_is_not_trusted(st) -> None:
     ref = StatusRef(type="TokenStatusList", list_url=st.LIST_URL, index=1)
     cred = st.credential(ref, issuer="")
-    (check,) = check_status(cred, st.ctx({st.LIST_URL: st.status_token({})}))
+    (check,) = check_status(
+        cred,
+        st.ctx({st.LIST_URL: st.status_token({})}),
+        verify_list=st.verify_list,
+        parse_list=st.parse_list,
+    )
     assert check.status is CheckStatus.WARNING
     assert "names no issuer" in check.detail
 

@@ -25,7 +25,7 @@ from defusedxml import DefusedXmlException
 
 from wallet.errors import InputTooLarge, MalformedInput, UnsupportedInput
 from wallet.formats.detect import MAX_IMAGE_BYTES, PNG_SIGNATURE
-from wallet.formats.jsonutil import check_size
+from wallet.jsonguard import check_size
 
 OB2_KEYWORD = "openbadges"
 OB3_KEYWORD = "openbadgecredential"

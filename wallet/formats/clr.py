@@ -11,8 +11,8 @@ from typing import Any
 
 from wallet.errors import MalformedInput, WalletError
 from wallet.formats import vc_jwt
-from wallet.formats.jsonutil import load_json_object
 from wallet.formats.vc_jsonld import normalize_vc, verify_document
+from wallet.jsonguard import load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus, Credential
 from wallet.verify.context import VerifyContext
 

@@ -7,13 +7,11 @@ checked first so a 200 MB file is refused without being scanned.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any
 
 from wallet.errors import MalformedInput, UnsupportedInput
-from wallet.formats.jsonutil import MAX_INPUT_BYTES, check_size, load_json
+from wallet.jsonguard import MAX_INPUT_BYTES, check_size, jwt_parts, load_json
 
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -38,17 +36,6 @@ _JWS_RE = re.compile(rf"{_B64URL}+\.{_B64URL}*\.{_B64URL}*")
 _JWE_RE = re.compile(rf"{_B64URL}+(\.{_B64URL}*){{4}}")
 _OB_CONTEXT_PREFIXES = ("https://w3id.org/openbadges/v2", "https://w3id.org/openbadges/v1")
 _SVG_SNIFF = 64 * 1024
-
-
-def b64url_decode(text: str, *, what: str = "value") -> bytes:
-    """Strict base64url (padding optional); one-line MalformedInput on bad input."""
-    if not re.fullmatch(rf"{_B64URL}*=*", text):
-        raise MalformedInput(f"{what} is not base64url")
-    stripped = text.rstrip("=")
-    try:
-        return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
-    except (binascii.Error, ValueError):
-        raise MalformedInput(f"{what} is not base64url") from None
 
 
 def _ascii_text(data: bytes) -> str | None:
@@ -122,20 +109,6 @@ def json_format(doc: Any) -> str:
         raise UnsupportedInput("JWS JSON serialization is not supported; use the compact form")
     shown = ", ".join(types) if types else "none"
     raise UnsupportedInput(f"JSON document is not a credential we know (type: {shown})")
-
-
-def jwt_parts(text: str) -> tuple[dict[str, Any], Any]:
-    """Decode (without verifying) the header and payload of a compact JWS."""
-    pieces = text.split(".")
-    if len(pieces) != 3:
-        raise MalformedInput("a compact JWS has three dot-separated parts")
-    if not pieces[1]:
-        raise MalformedInput("detached JWS payloads are not accepted")
-    header = load_json(b64url_decode(pieces[0], what="JWS header"))
-    if not isinstance(header, dict):
-        raise MalformedInput("JWS header must be a JSON object")
-    payload = load_json(b64url_decode(pieces[1], what="JWS payload"))
-    return header, payload
 
 
 def jwt_format(text: str) -> str:

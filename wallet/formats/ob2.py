@@ -25,8 +25,8 @@ from joserfc.jwk import JWKRegistry
 
 from wallet.errors import MalformedInput, UnsupportedInput, WalletError
 from wallet.formats import detect
-from wallet.formats.jsonutil import load_json
 from wallet.formats.vc_jsonld import normalize_alignment, normalize_evidence, normalize_issuer
+from wallet.jsonguard import jwt_parts, load_json
 from wallet.model import (
     SIGNATURE,
     STATUS,
@@ -190,7 +190,7 @@ def _assertion_of(data: bytes) -> tuple[dict[str, Any], str, str]:
             raise MalformedInput("an OB 2.0 assertion must be a JSON object")
         return doc, FORMAT_HOSTED, "application/json"
     if kind == detect.JWT:
-        _, payload = detect.jwt_parts(data.decode("ascii").strip())
+        _, payload = jwt_parts(data.decode("ascii").strip())
         if not isinstance(payload, dict):
             raise MalformedInput("signed OB 2.0 assertion payload must be a JSON object")
         return payload, FORMAT_SIGNED, "application/jws"
@@ -343,7 +343,7 @@ def _verify_signed(credential: Credential, ctx: VerifyContext) -> list[Check]:
     verification = _obj(credential.document.get("verification"))
     creator = _str(verification.get("creator"))
     try:
-        header, _ = detect.jwt_parts(token)
+        header, _ = jwt_parts(token)
     except MalformedInput as exc:
         return [Check(SIGNATURE, CheckStatus.FAILED, str(exc))]
     alg = header.get("alg")

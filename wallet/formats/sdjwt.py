@@ -18,7 +18,7 @@ from typing import Any
 
 from wallet.errors import MalformedInput
 from wallet.formats import claimpath
-from wallet.formats.jsonutil import MAX_INPUT_BYTES, check_size, load_json
+from wallet.jsonguard import MAX_INPUT_BYTES, check_size, load_json
 from wallet.model import (
     SIGNATURE,
     Achievement,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from wallet.errors import MalformedInput, WalletError
-from wallet.formats.jsonutil import load_json_object
+from wallet.jsonguard import load_json_object
 from wallet.model import (
     SIGNATURE,
     Achievement,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wallet.errors import MalformedInput
-from wallet.formats.jsonutil import check_size, load_json
+from wallet.jsonguard import check_size, load_json
 
 TYPE = "LearnerWalletPresentation"
 VERSION = 1

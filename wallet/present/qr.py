@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from wallet.errors import InputTooLarge, MalformedInput, UsageError
-from wallet.formats.jsonutil import load_json_object
+from wallet.jsonguard import load_json_object
 from wallet.present import base45
 from wallet.present.envelope import Envelope, Part, parse_envelope, serialize
 

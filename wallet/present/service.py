@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from wallet import engine
 from wallet.errors import MalformedInput, UsageError, WalletError
 from wallet.formats import registry
 from wallet.model import (
@@ -27,7 +28,6 @@ from wallet.present import sdjwt as present_sd
 from wallet.present import vp
 from wallet.present.envelope import Part, build_envelope, parse_envelope
 from wallet.render import framework_components
-from wallet.verify import engine
 from wallet.verify.context import VerifyContext
 
 JSONLD_FORMATS = frozenset({"vc-jsonld", "clr"})

@@ -14,7 +14,7 @@ import base58
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from wallet.errors import MalformedInput, UnsupportedInput, WalletError
-from wallet.formats.jsonutil import load_json_object
+from wallet.jsonguard import load_json_object
 from wallet.verify import keys
 from wallet.verify.context import VerifyContext
 

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wallet.errors import MalformedInput
-from wallet.formats.jsonutil import load_json
+from wallet.jsonguard import load_json
 from wallet.verify import dids, keys
 from wallet.verify.context import DocumentCache, VerifyContext
 

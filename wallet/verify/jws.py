@@ -30,7 +30,7 @@ from wallet.errors import (
     VerificationFailed,
     WalletError,
 )
-from wallet.formats.jsonutil import check_size, load_json_object
+from wallet.jsonguard import check_size, load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus
 from wallet.verify import dids, issuer_keys, keys
 from wallet.verify.context import VerifyContext

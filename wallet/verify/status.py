@@ -18,9 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from wallet.errors import MalformedInput, WalletError
-from wallet.formats import registry
-from wallet.formats.detect import b64url_decode, jwt_parts
-from wallet.formats.jsonutil import load_json
+from wallet.jsonguard import b64url_decode, jwt_parts, load_json
 from wallet.model import SIGNATURE, STATUS, Check, CheckStatus, Credential, StatusRef
 from wallet.verify import dids, issuer_keys, jws
 from wallet.verify.context import CachedDocument, VerifyContext
@@ -74,16 +72,17 @@ def check_status(
     credential: Credential,
     ctx: VerifyContext,
     *,
-    verify_list: SignatureVerifier | None = None,
-    parse_list: ListParser | None = None,
+    verify_list: SignatureVerifier,
+    parse_list: ListParser,
 ) -> list[Check]:
     """One STATUS check per status entry of ``credential``.
 
     A W3C status list is itself a credential: ``parse_list`` reads it and
-    ``verify_list`` checks its signature; by default the format registry's ``parse`` and
-    ``verify_signature`` (the same code that handles any credential).
+    ``verify_list`` checks its signature. This module knows no format: the engine
+    (wallet.engine) passes the format registry's ``parse`` and ``verify_signature``, the
+    same code that handles any credential.
     """
-    lists = _Lists(parse_list or registry.parse, verify_list or registry.verify_signature)
+    lists = _Lists(parse_list, verify_list)
     return [_check_one(credential, ref, ctx, lists) for ref in credential.status]
 
 

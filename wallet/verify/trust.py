@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from wallet.errors import MalformedInput
-from wallet.formats.jsonutil import load_json_object
+from wallet.jsonguard import load_json_object
 from wallet.model import ISSUER_TRUST, Check, CheckStatus, Credential
 from wallet.verify import trust_ids
 from wallet.verify.context import TrustEntry, TrustList, VerifyContext

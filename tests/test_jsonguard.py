@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from wallet.errors import InputTooLarge, MalformedInput
-from wallet.formats.jsonutil import MAX_DEPTH, load_json, load_json_object
+from wallet.jsonguard import MAX_DEPTH, load_json, load_json_object
 
 
 def test_reads_plain_json_and_a_bom() -> None:

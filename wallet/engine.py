@@ -1,5 +1,9 @@
 """Verification of one credential: signature, validity period, status, issuer trust.
 
+The orchestration above both layers: it runs the format's own checks (wallet.formats,
+through its registry) and the format-free primitives (wallet.verify) and turns them into
+one report. Neither layer imports this module; wallet.verify never imports wallet.formats.
+
 Pure: everything comes from the credential and the VerifyContext (cache, trust list,
 clock). The verdict itself is VerificationReport's rule (ARCHITECTURE.md section 4).
 """
@@ -37,7 +41,14 @@ def signature_checks(credential: Credential, ctx: VerifyContext) -> list[Check]:
 def status_checks(credential: Credential, ctx: VerifyContext) -> list[Check]:
     if not credential.status:
         return [Check(STATUS, CheckStatus.NOT_CHECKED, "the credential has no status list entry")]
-    return status_mod.check_status(credential, ctx)
+    return _status(credential, ctx)
+
+
+def _status(credential: Credential, ctx: VerifyContext) -> list[Check]:
+    # A W3C status list is a credential: read and checked by the same format code.
+    return status_mod.check_status(
+        credential, ctx, verify_list=registry.verify_signature, parse_list=registry.parse
+    )
 
 
 def _nested_checks(credential: Credential, ctx: VerifyContext) -> list[Check]:
@@ -51,7 +62,7 @@ def _nested_checks(credential: Credential, ctx: VerifyContext) -> list[Check]:
         label = f"nested credential {inner.title!r}: "
         inner_checks = [check_validity_period(inner, ctx.now)]
         if inner.status:
-            inner_checks.extend(status_mod.check_status(inner, ctx))
+            inner_checks.extend(_status(inner, ctx))
         checks.extend(Check(c.name, c.status, label + c.detail) for c in inner_checks)
         checks.extend(_nested_checks(inner, ctx))
     return checks

@@ -1,4 +1,5 @@
-"""Strict, bounded JSON reading shared by every parser.
+"""Strict, bounded JSON reading shared by every parser and verifier (a leaf: it imports
+nothing of the wallet but its errors, so every layer may use it).
 
 Issuers' documents are untrusted input: we refuse non-UTF-8 text, duplicate keys (a classic
 signature-confusion trick: the verifier and the display could read different values),
@@ -7,6 +8,8 @@ absurd nesting and oversize input, each with a one-line ``MalformedInput``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from itertools import accumulate
@@ -92,3 +95,31 @@ def load_json_object(data: bytes | str, *, what: str = "document") -> dict[str, 
     if not isinstance(value, dict):
         raise MalformedInput(f"{what} must be a JSON object")
     return value
+
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*=*")
+
+
+def b64url_decode(text: str, *, what: str = "value") -> bytes:
+    """Strict base64url (padding optional); one-line MalformedInput on bad input."""
+    if not _B64URL.fullmatch(text):
+        raise MalformedInput(f"{what} is not base64url")
+    stripped = text.rstrip("=")
+    try:
+        return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
+    except (binascii.Error, ValueError):
+        raise MalformedInput(f"{what} is not base64url") from None
+
+
+def jwt_parts(text: str) -> tuple[dict[str, Any], Any]:
+    """Decode (without verifying) the header and payload of a compact JWS."""
+    pieces = text.split(".")
+    if len(pieces) != 3:
+        raise MalformedInput("a compact JWS has three dot-separated parts")
+    if not pieces[1]:
+        raise MalformedInput("detached JWS payloads are not accepted")
+    header = load_json(b64url_decode(pieces[0], what="JWS header"))
+    if not isinstance(header, dict):
+        raise MalformedInput("JWS header must be a JSON object")
+    payload = load_json(b64url_decode(pieces[1], what="JWS payload"))
+    return header, payload
