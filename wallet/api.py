@@ -22,8 +22,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from wallet.catalog import Catalog, CredentialSummary, Skill
 from wallet.catalog import skills as gather_skills
 from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFailed, WalletError
+from wallet.exchange.txcode import TxCode as TxCodeRequest
 from wallet.formats import claimpath
 from wallet.model import CheckStatus, Credential, Verdict, VerificationReport
+from wallet.network import RefreshReport, is_offer, is_remote
 from wallet.present.service import (
     Built,
     PresentationResult,
@@ -328,12 +330,59 @@ class Wallet:
         self.store.put(CACHE, payload, existing.id if existing else None)
         return kind
 
+    def cache_document(self, document: CachedDocument) -> DocumentKind:
+        return self.cache_put(
+            document.url,
+            document.data,
+            fetched_at=document.fetched_at,
+            media_type=document.media_type,
+        )
+
     def cache_entries(self) -> list[CachedDocument]:
         return [_cached(r) for r in self.store.list(CACHE)]
 
-    def verify_context(self, *, now: datetime | None = None) -> VerifyContext:
-        cache = MemoryCache({d.url: d for d in self.cache_entries()})
+    def verify_context(
+        self, *, now: datetime | None = None, extra: Iterable[CachedDocument] = ()
+    ) -> VerifyContext:
+        """The trust list and the cache, with ``extra`` documents (fetched, not yet kept)
+        taking the place of stored ones."""
+        documents = {d.url: d for d in self.cache_entries()}
+        documents.update((d.url, d) for d in extra)
+        cache = MemoryCache(documents)
         return VerifyContext(cache=cache, trust=self.trust_list(), now=now or _now())
+
+    @staticmethod
+    def parse(data: bytes) -> Credential:
+        return parse_credential(data)
+
+    @staticmethod
+    def verify_with(credential: Credential, ctx: VerifyContext) -> VerificationReport:
+        return verify_credential(credential, ctx)
+
+    # -- online: see wallet.network ----------------------------------------------------
+
+    def import_url(
+        self, url: str, *, progress: Callable[[str], None] | None = None
+    ) -> builtins.list[ImportOutcome]:
+        from wallet import network
+
+        return network.import_url(self, url, progress=progress)
+
+    def import_offer(
+        self,
+        uri: str,
+        ask_tx_code: Callable[[TxCodeRequest], str],
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> builtins.list[ImportOutcome]:
+        from wallet import network
+
+        return network.import_offer(self, uri, ask_tx_code, progress=progress)
+
+    def refresh(self, *, progress: Callable[[str], None] | None = None) -> RefreshReport:
+        from wallet import network
+
+        return network.refresh(self, progress=progress)
 
     # -- credentials -----------------------------------------------------------------
 
@@ -565,8 +614,10 @@ __all__ = [
     "ImportOutcome",
     "KdfParams",
     "PresentationResult",
+    "RefreshReport",
     "Skill",
     "StoredCredential",
+    "TxCodeRequest",
     "VerifyContext",
     "Wallet",
     "baked_badge",
@@ -574,6 +625,8 @@ __all__ = [
     "disclosable_claims",
     "display_text",
     "files_in",
+    "is_offer",
+    "is_remote",
     "new_nonce",
     "parse_credential",
     "presentation_bytes",

@@ -19,6 +19,7 @@ import click
 
 from wallet import __version__
 from wallet.errors import (
+    LinkOnly,
     LockedError,
     NotFound,
     UsageError,
@@ -264,11 +265,8 @@ def plan_sources(sources: tuple[str, ...]) -> list[tuple[str, Loader]]:
         if source == "-":
             planned.append(("stdin", lambda: _try_read(_read_capped, sys.stdin.buffer, "stdin")))
         elif "://" in source:
-            error = UsageError(
-                f"{source}: importing from a URL or credential offer needs the network; "
-                "download the file and import it"
-            )
-            planned.append((source, lambda e=error: e))  # type: ignore[misc]
+            link = LinkOnly(f"{source}: a link", source)
+            planned.append((source, lambda e=link: e))  # type: ignore[misc]
         elif (path := Path(source)).is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 planned.append((str(child), lambda c=child: _try_read(_read_file, c)))  # type: ignore[misc]
@@ -307,12 +305,22 @@ def source_payloads(name: str, data: bytes) -> list[bytes]:
 
 @cli.command(name="import")
 @click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--tx-code",
+    metavar="CODE",
+    help="The transaction code an OpenID4VCI offer asks for (sent to you by the issuer); "
+    "asked for on a terminal when not given.",
+)
 @json_option
 @pass_env
-def import_(env: Env, sources: tuple[str, ...]) -> None:
-    """Import credentials from files, folders, '-' (stdin) or QR images.
+def import_(env: Env, sources: tuple[str, ...], tx_code: str | None) -> None:
+    """Import credentials from files, folders, '-' (stdin), QR images, https URLs or
+    OpenID4VCI credential offers (openid-credential-offer://...).
 
-    Each is verified offline; one whose signature is invalid is refused (nothing stored).
+    Files are verified offline. From a URL or an offer, the credential and the documents
+    that verify it (issuer keys, status lists, hosted badge parts) are fetched and all
+    checked first; a failed fetch exits 6 and any failed check exits 1, with nothing
+    stored. Each is verified; one whose signature is invalid is refused (nothing stored).
     On a terminal a progress bar shows the count, rate and time left; a summary line ends
     the run. Ctrl-C stops after the current item (everything imported so far is kept; a
     rerun skips it as a duplicate) and exits 130.
@@ -329,7 +337,7 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
         for name, load in planned:
             if stop.requested:
                 break
-            for result in _import_one(wallet, name, load()):
+            for result in _import_one(wallet, name, load(), tx_code):
                 results.append(result)
                 if "error" in result:
                     worst = max(worst, result.pop("_exit"))
@@ -357,18 +365,27 @@ def import_(env: Env, sources: tuple[str, ...]) -> None:
         sys.exit(worst)
 
 
-def _import_one(wallet: Any, name: str, data: bytes | WalletError) -> list[dict[str, Any]]:
+def _import_one(
+    wallet: Any, name: str, data: bytes | WalletError, tx_code: str | None = None
+) -> list[dict[str, Any]]:
     """One result per credential in the source (a folder file, an image with QR codes)."""
+    from wallet.cli_network import import_link
+
     try:
         if isinstance(data, WalletError):
             raise data
         payloads = source_payloads(name, data)
+    except LinkOnly as link:
+        return import_link(wallet, name, link.url, tx_code)
     except WalletError as exc:
         return [{"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}]
     results: list[dict[str, Any]] = []
     for payload in payloads:
         try:
             outcome = wallet.import_bytes(payload, source=name)
+        except LinkOnly as link:
+            results.extend(import_link(wallet, name, link.url, tx_code))
+            continue
         except WalletError as exc:
             results.append(
                 {"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}
@@ -941,7 +958,7 @@ def demo(env: Env) -> None:
 
 
 # Commands kept in their own modules register themselves on import.
-from wallet import cli_lifecycle  # noqa: E402, F401
+from wallet import cli_lifecycle, cli_network  # noqa: E402, F401
 
 
 def main() -> None:

@@ -58,6 +58,17 @@ class UnsupportedInput(MalformedInput):
     code = "unsupported"
 
 
+class LinkOnly(UnsupportedInput):
+    """The source holds only a link (a QR code of a URL or credential offer, a badge that
+    names its hosted assertion): what it points at must be fetched."""
+
+    code = "link_only"
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
 class InputTooLarge(MalformedInput):
     code = "too_large"
 

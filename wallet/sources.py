@@ -3,7 +3,7 @@ screenshot of QR codes. Turns each into the credential bytes inside."""
 
 from __future__ import annotations
 
-from wallet.errors import InputTooLarge, MalformedInput, UnsupportedInput
+from wallet.errors import InputTooLarge, LinkOnly, MalformedInput, UnsupportedInput
 from wallet.formats import baking, detect
 
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -56,9 +56,10 @@ def credential_payloads(name: str, data: bytes) -> list[bytes]:
                 .lower()
                 .startswith(("http://", "https://", "openid-credential-offer://"))
             ):
-                raise UnsupportedInput(
+                raise LinkOnly(
                     f"the QR code in {name} holds a link ({_shortened(text.strip())}); importing"
-                    " it needs the network: download the credential and import the file"
+                    " it needs the network",
+                    text.strip(),
                 )
         return [text.encode("utf-8") for text in texts]
     return [data]

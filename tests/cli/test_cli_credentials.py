@@ -147,13 +147,14 @@ def test_import_a_credential_from_a_qr_image(initialised: RunFn, tmp_path: Path)
     result = initialised("--json", "import", str(tmp_path / "scan.png"))
     assert result.exit_code == 0, result.stdout
     assert result.json["results"][0]["format"] == "vc-jwt"
-    link = (
-        VECTORS
-        / "dcc-vc-test-fixtures/verifiableCredentials/v1/ed25519/didKey/legacy-noStatus-expired.png"
-    )
-    if link.exists():
-        refused = initialised("import", str(link))
-        assert refused.exit_code == 5 and "needs the network" in refused.stdout
+    # A QR code of a link is followed online (here to a closed loopback port), never
+    # imported as text.
+    qrcode.make("https://127.0.0.1:9/badge.json").save(tmp_path / "link.png")
+    refused = initialised("import", str(tmp_path / "link.png"))
+    assert refused.exit_code == 6, refused.stdout
+    assert "https://127.0.0.1:9/badge.json" in refused.stdout
+    assert "could not connect" in refused.stdout
+    assert len(initialised("--json", "list").json) == 1  # only the credential from scan.png
 
 
 def test_interview_flow_through_the_cli(initialised: RunFn, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from wallet.errors import InputTooLarge, MalformedInput, UnsupportedInput
+from wallet.errors import InputTooLarge, LinkOnly, MalformedInput, UnsupportedInput
 from wallet.formats.detect import MAX_IMAGE_BYTES, PNG_SIGNATURE
 from wallet.jsonguard import check_size
 
@@ -40,14 +40,15 @@ _TEXT_CHUNKS = (b"tEXt", b"iTXt", b"zTXt")
 _JWS_RE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(~[A-Za-z0-9_.~-]*)?")
 
 
-class HostedUrlOnly(UnsupportedInput):
+class HostedUrlOnly(LinkOnly):
     """The badge holds only the URL of a hosted assertion; it must be fetched online."""
 
     code = "hosted_url_only"
 
     def __init__(self, url: str) -> None:
-        super().__init__(f"the badge image holds only a URL ({url}); import that URL when online")
-        self.url = url
+        super().__init__(
+            f"the badge image holds only a URL ({url}); import that URL when online", url
+        )
 
 
 @dataclass(frozen=True)

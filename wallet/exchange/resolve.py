@@ -1,0 +1,128 @@
+"""Fill the offline cache with exactly the documents verification reads.
+
+Verification is run offline against a cache that records every URL it asks for (a DID
+document, issuer metadata, a JWKS, a status list, a hosted badge). The missing ones are
+fetched, and verification runs again, until it asks for nothing new: so this layer never
+needs its own copy of the rules for where a key or a list lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from urllib.parse import urldefrag
+
+from wallet.errors import UnsupportedInput, WalletError
+from wallet.exchange.net import Http, check_url
+from wallet.model import Credential, VerificationReport
+from wallet.verify.context import CachedDocument, DocumentCache, VerifyContext
+from wallet.verify.documents import classify
+
+MAX_ROUNDS = 6
+Verifier = Callable[[Credential, VerifyContext], VerificationReport]
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    url: str
+    reason: str
+
+
+@dataclass
+class Gathered:
+    """What one run fetched: new or changed documents (not yet stored), and failures."""
+
+    documents: dict[str, CachedDocument] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
+    failures: list[FetchFailure] = field(default_factory=list)
+    read: set[str] = field(default_factory=set)  # every URL verification asked for
+
+
+class _Overlay:
+    """The stored cache with this run's fetches on top, recording every lookup."""
+
+    def __init__(self, base: DocumentCache, fresh: dict[str, CachedDocument]) -> None:
+        self._base = base
+        self._fresh = fresh
+        self.asked: set[str] = set()
+
+    def get(self, url: str) -> CachedDocument | None:
+        self.asked.add(url)
+        return self._fresh.get(url) or self._base.get(url)
+
+
+def fetchable(url: str) -> str | None:
+    """The URL to fetch for a cache key (its fragment dropped), or None for keys that name
+    no web document (urn:, did:key ...)."""
+    if not url.startswith(("https://", "http://")):
+        return None
+    return urldefrag(url).url
+
+
+def _media_type(declared: str) -> str:
+    return declared or "application/json"
+
+
+def fetch_document(http: Http, url: str, now: datetime) -> CachedDocument:
+    """One document, refused (UnsupportedInput) when it is nothing verification reads."""
+    response = http.get(url, accept="application/json, application/ld+json, application/jwt, */*")
+    if not response.ok:
+        raise UnsupportedInput(f"{url} answered HTTP {response.status}")
+    classify(url, response.content)
+    return CachedDocument(url, response.content, now, _media_type(response.media_type))
+
+
+def gather(
+    credentials: Sequence[Credential],
+    ctx: VerifyContext,
+    http: Http,
+    verify: Verifier,
+    *,
+    refetch: bool = False,
+    extra_urls: Iterable[str] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Gathered:
+    """Fetch what verifying ``credentials`` reads and the cache lacks (with ``refetch``,
+    also what it already holds), plus ``extra_urls``. Nothing is stored here."""
+    now = datetime.now(UTC)
+    result = Gathered()
+    tried: set[str] = set()
+    pending = {u for u in (fetchable(x) for x in extra_urls) if u}
+    for _ in range(MAX_ROUNDS):
+        overlay = _Overlay(ctx.cache, result.documents)
+        probe = replace(ctx, cache=overlay)
+        for credential in credentials:
+            verify(credential, probe)
+        result.read |= overlay.asked
+        for key in overlay.asked:
+            url = fetchable(key)
+            if url is None or url in tried:
+                continue
+            if refetch or (ctx.cache.get(key) is None and key not in result.documents):
+                pending.add(url)
+        pending -= tried
+        if not pending:
+            break
+        for url in sorted(pending):
+            tried.add(url)
+            if progress:
+                progress(url)
+            _fetch_into(result, http, url, ctx.cache, now)
+        pending.clear()
+    return result
+
+
+def _fetch_into(
+    result: Gathered, http: Http, url: str, stored: DocumentCache, now: datetime
+) -> None:
+    try:
+        check_url(url)
+        document = fetch_document(http, url, now)
+    except WalletError as exc:
+        result.failures.append(FetchFailure(url, exc.message))
+        return
+    old = stored.get(url)
+    if old is not None and old.data == document.data:
+        result.unchanged.add(url)
+    result.documents[url] = document

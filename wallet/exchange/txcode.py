@@ -1,0 +1,24 @@
+"""The transaction code an OpenID4VCI offer may ask for: sent to the learner by another
+channel (an e-mail, a text), typed in, and checked against the offer's hints before sending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wallet.errors import UsageError
+
+
+@dataclass(frozen=True)
+class TxCode:
+    length: int | None
+    input_mode: str  # "numeric" or "text"
+    description: str | None
+
+    def check(self, value: str) -> None:
+        if self.input_mode == "numeric" and not value.isdigit():
+            raise UsageError("the transaction code is digits only; nothing was sent")
+        if self.length is not None and len(value) != self.length:
+            raise UsageError(
+                f"the transaction code has {self.length} characters, not {len(value)}; "
+                "nothing was sent"
+            )

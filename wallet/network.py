@@ -1,0 +1,281 @@
+"""The wallet's online actions, behind ``wallet.api``: import from a URL or an OpenID4VCI
+offer, and refresh the cached keys and status lists.
+
+Each import is all or nothing: the credential and every document its verification reads are
+fetched and checked first, in memory; only then are they stored. A fetch that fails is one
+NetworkError line, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from wallet.errors import NetworkError, VerificationFailed, WalletError
+from wallet.model import CheckStatus, Credential, Verdict
+
+if TYPE_CHECKING:
+    from wallet.api import ImportOutcome, Wallet
+    from wallet.exchange.net import Http
+    from wallet.exchange.resolve import Gathered
+    from wallet.exchange.txcode import TxCode
+
+Progress = Callable[[str], None]
+ACCEPT = (
+    "application/vc+ld+json, application/ld+json, application/json, application/vc+jwt, "
+    "application/dc+sd-jwt, application/vc+sd-jwt, application/jwt, image/png, image/svg+xml;q=0.9"
+)
+
+
+def is_remote(source: str) -> bool:
+    """A source the network layer takes: an http(s) URL or a credential offer link."""
+    lowered = source.strip().lower()
+    return lowered.startswith(("https://", "http://", "openid-credential-offer://"))
+
+
+def is_offer(text: str) -> bool:
+    """An OpenID4VCI credential offer link (by value or by reference)."""
+    text = text.strip()
+    if text.lower().startswith("openid-credential-offer://"):
+        return True
+    query = parse_qs(urlsplit(text).query) if text.lower().startswith("https://") else {}
+    return "credential_offer" in query or "credential_offer_uri" in query
+
+
+def _first_failure(gathered: Gathered) -> None:
+    if gathered.failures:
+        first = gathered.failures[0]
+        more = len(gathered.failures) - 1
+        extra = f" (and {more} more)" if more else ""
+        raise NetworkError(f"not imported: could not fetch {first.url}: {first.reason}{extra}")
+
+
+def _strict_refusal(outcome_report: Any) -> str | None:
+    for check in outcome_report.checks:
+        if check.status is CheckStatus.FAILED:
+            return f"{check.name}: {check.detail}" if check.detail else check.name
+    return None
+
+
+def _import_all(
+    wallet: Wallet,
+    payloads: Sequence[tuple[bytes, str]],
+    http: Http,
+    progress: Progress | None,
+    check: Callable[[int, Credential], None] | None = None,
+) -> list[ImportOutcome]:
+    from wallet.exchange.resolve import gather
+
+    credentials = []
+    for index, (data, _source) in enumerate(payloads):
+        credential = wallet.parse(data)
+        if check is not None:
+            check(index, credential)
+        credentials.append(credential)
+    ctx = wallet.verify_context()
+    gathered = gather(credentials, ctx, http, wallet.verify_with, progress=progress)
+    _first_failure(gathered)
+    documents = list(gathered.documents.values())
+    planned = []
+    for credential, (data, source) in zip(credentials, payloads, strict=True):
+        report = wallet.verify_with(credential, wallet.verify_context(extra=documents))
+        reason = _strict_refusal(report)
+        if reason:
+            raise VerificationFailed(f"not imported: {reason}")
+        planned.append((data, source))
+    # Everything checked: now keep the documents, then the credentials.
+    for document in documents:
+        wallet.cache_document(document)
+    return [wallet.import_bytes(data, source=source) for data, source in planned]
+
+
+def _download(http: Http, url: str) -> tuple[bytes, str]:
+    response = http.get(url, accept=ACCEPT)
+    if not response.ok:
+        raise NetworkError(f"{url} answered HTTP {response.status}")
+    return response.content, response.url
+
+
+def import_url(
+    wallet: Wallet, url: str, *, progress: Progress | None = None
+) -> list[ImportOutcome]:
+    """A credential at a URL: a hosted or baked Open Badge, JSON-LD, a JWT or SD-JWT."""
+    from wallet import sources
+    from wallet.exchange.net import Http, check_url
+    from wallet.formats import baking
+
+    check_url(url)
+    with Http() as http:
+        if progress:
+            progress(url)
+        data, final_url = _download(http, url)
+        try:
+            texts = sources.credential_payloads(final_url, data)
+        except baking.HostedUrlOnly as hosted:
+            # A baked badge that carries only its assertion's URL: fetch that.
+            check_url(hosted.url)
+            data, final_url = _download(http, hosted.url)
+            texts = sources.credential_payloads(final_url, data)
+        return _import_all(wallet, [(t, url) for t in texts], http, progress)
+
+
+def import_offer(
+    wallet: Wallet,
+    uri: str,
+    ask_tx_code: Callable[[TxCode], str],
+    *,
+    progress: Progress | None = None,
+) -> list[ImportOutcome]:
+    """Receive the credentials an OpenID4VCI offer names, bound to this wallet's keys."""
+    from wallet.exchange import oid4vci
+    from wallet.exchange.net import Http
+
+    with Http() as http:
+        offer = oid4vci.parse_offer(uri, http)
+        if progress:
+            progress(offer.credential_issuer)
+        _metadata, issued = oid4vci.receive(offer, http, wallet.signers(), ask_tx_code)
+        payloads = [(item.data, offer.credential_issuer) for item in issued]
+
+        def bound_to_us(index: int, credential: Credential) -> None:
+            signer = issued[index].signer
+            if credential.holder_jwk is not None:
+                if _thumbprint(credential.holder_jwk) != _thumbprint(signer.jwk):
+                    raise VerificationFailed(
+                        "not imported: the issuer bound the credential to a key that is not yours"
+                    )
+            elif credential.subject.id != signer.did:
+                raise VerificationFailed(
+                    "not imported: the credential names another holder"
+                    f" ({credential.subject.id or 'none'}), not your key"
+                )
+
+        return _import_all(wallet, payloads, http, progress, check=bound_to_us)
+
+
+def _thumbprint(jwk: dict[str, Any]) -> str:
+    members = {k: jwk[k] for k in ("crv", "e", "kty", "n", "x", "y") if k in jwk}
+    return json.dumps(members, sort_keys=True, separators=(",", ":"))
+
+
+# -- refresh -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListAge:
+    url: str
+    fetched_at: str
+    age_seconds: int
+    refreshed: bool
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    id: str
+    title: str
+    before: Verdict
+    after: Verdict
+
+
+@dataclass
+class RefreshReport:
+    fetched: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    status_lists: list[ListAge] = field(default_factory=list)
+    verdicts: list[VerdictChange] = field(default_factory=list)
+    credentials: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "credentials": self.credentials,
+            "fetched": self.fetched,
+            "changed": self.changed,
+            "failed": [{"url": u, "reason": r} for u, r in self.failed],
+            "status_lists": [
+                {
+                    "url": a.url,
+                    "fetched_at": a.fetched_at,
+                    "age_seconds": a.age_seconds,
+                    "refreshed": a.refreshed,
+                }
+                for a in self.status_lists
+            ],
+            "verdicts": [
+                {"id": v.id, "title": v.title, "before": str(v.before), "after": str(v.after)}
+                for v in self.verdicts
+            ],
+        }
+
+
+def _trusted_issuer_urls(issuer_ids: Sequence[str]) -> list[str]:
+    from wallet.verify import dids, issuer_keys
+
+    urls = []
+    for issuer in issuer_ids:
+        if issuer.startswith("did:web:"):
+            try:
+                urls.append(dids.did_web_url(issuer))
+            except WalletError:
+                continue
+        elif urlsplit(issuer).scheme == "https":
+            urls.append(issuer_keys.metadata_url(issuer))
+    return urls
+
+
+def refresh(wallet: Wallet, *, progress: Progress | None = None) -> RefreshReport:
+    """Fetch again every document that verifying the stored credentials reads (and the keys
+    of trusted issuers), keep what came back, and re-verify everything."""
+    from wallet.exchange.net import Http
+    from wallet.exchange.resolve import gather
+    from wallet.verify.documents import classify
+
+    stored = wallet.list()
+    credentials = [s.credential for s in stored]
+    ctx = wallet.verify_context()
+    trusted = [e.id for e in wallet.trust_list().entries]
+    with Http() as http:
+        gathered = gather(
+            credentials,
+            ctx,
+            http,
+            wallet.verify_with,
+            refetch=True,
+            extra_urls=_trusted_issuer_urls(trusted),
+            progress=progress,
+        )
+    report = RefreshReport(credentials=len(stored))
+    for document in gathered.documents.values():
+        wallet.cache_document(document)
+        report.fetched.append(document.url)
+        if document.url not in gathered.unchanged:
+            report.changed.append(document.url)
+    report.failed = [(f.url, f.reason) for f in gathered.failures]
+    now = datetime.now(UTC)
+    for entry in wallet.cache_entries():
+        if entry.url not in gathered.read and entry.url.split("#", 1)[0] not in gathered.read:
+            continue
+        try:
+            kind = classify(entry.url, entry.data)
+        except WalletError:
+            continue
+        if "status list" not in kind.kind:
+            continue
+        report.status_lists.append(
+            ListAge(
+                entry.url,
+                entry.fetched_at.isoformat(),
+                int((now - entry.fetched_at).total_seconds()),
+                entry.url in gathered.documents,
+            )
+        )
+    for after, before in wallet.verify_all():
+        if after.report.verdict != before:
+            report.verdicts.append(
+                VerdictChange(after.id, after.credential.title, before, after.report.verdict)
+            )
+    return report
