@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from wallet.api import Wallet
@@ -151,14 +154,30 @@ def describe(summary: dict[str, Any]) -> str:
         lines.append(
             f"{c['id'][:8]}  {c['verdict']:22} {c['title']}  ({c['issuer'] or 'unknown issuer'})"
         )
+    w = command_name()
     lines += [
         "",
         "Try:",
         f"  export WALLET_HOME='{summary['wallet']}' WALLET_PASSPHRASE='{summary['passphrase']}'",
-        "  wallet show <id>            # the credential, by micro-credential component",
-        "  wallet challenge            # as the interviewer",
-        "  wallet present <id> --disclose grade --audience Acme --nonce <nonce> \\",
+        f"  {w} show <id>            # the credential, by micro-credential component",
+        f"  {w} challenge            # as the interviewer",
+        f"  {w} present <id> --disclose grade --audience Acme --nonce <nonce> \\",
         "                 --out p.json --qr p.png",
-        "  wallet verify-presentation p.json --audience Acme --nonce <nonce>",
+        f"  {w} verify-presentation p.json --audience Acme --nonce <nonce>",
     ]
+    venv = Path(w).parent.parent
+    if w != "wallet" and (venv / "pyvenv.cfg").is_file():
+        lines.append(f"  (or 'source {venv}/bin/activate' first, then plain 'wallet')")
     return "\n".join(lines)
+
+
+def command_name() -> str:
+    """How to call this wallet again: 'wallet' when that is the one on PATH, else the path
+    it was started by (after `make run`, .venv/bin/wallet, which is not on PATH)."""
+    started = Path(sys.argv[0])
+    if started.name == "__main__.py":
+        return "python3 -m wallet"
+    found = shutil.which("wallet")
+    if found and started.is_file() and Path(found).resolve() == started.resolve():
+        return "wallet"
+    return str(started) if started.is_file() else "wallet"
