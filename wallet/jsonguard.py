@@ -22,11 +22,13 @@ MAX_DEPTH = 64
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise MalformedInput(f"duplicate JSON key {key!r}")
-        result[key] = value
+    result = dict(pairs)  # in C; a shorter dict means a key came twice
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedInput(f"duplicate JSON key {key!r}")
+            seen.add(key)
     return result
 
 

@@ -39,6 +39,13 @@ class VerificationMethod:
     controller: str
     type: str
     public_key: keys.PublicKey
+    # The key as a public JWK, when resolution had it at no cost (else computed on demand).
+    known_jwk: dict[str, str] | None = None
+
+    def jwk(self) -> dict[str, Any]:
+        if self.known_jwk is not None:
+            return dict(self.known_jwk)
+        return keys.jwk_from_public_key(self.public_key)
 
 
 def did_of(url: str) -> str:
@@ -117,19 +124,30 @@ def _absolute(ref: str, did: str) -> str:
     return did + ref if ref.startswith("#") else ref
 
 
-def _vm_key(vm: dict[str, Any]) -> keys.PublicKey:
+@functools.lru_cache(maxsize=256)
+def _multibase_key(multibase: str) -> tuple[keys.PublicKey, tuple[tuple[str, str], ...]]:
+    # A pure function of the text, like public_key_from_multikey: the base58 decoding and
+    # the key's JWK form are made once per key, not once per verification.
+    raw = keys.multibase_decode(multibase)
+    if len(raw) == 32:  # Ed25519VerificationKey2018 style: the bare key, no multicodec
+        key: keys.PublicKey = ed25519.Ed25519PublicKey.from_public_bytes(raw)
+    else:
+        key = keys.public_key_from_multikey(multibase)
+    return key, tuple(keys.jwk_from_public_key(key).items())
+
+
+def _vm_key(vm: dict[str, Any]) -> tuple[keys.PublicKey, dict[str, str] | None]:
+    """The method's key, and its public JWK when that was had for free."""
     multibase = vm.get("publicKeyMultibase")
     if isinstance(multibase, str):
-        raw = keys.multibase_decode(multibase)
-        if len(raw) == 32:  # Ed25519VerificationKey2018 style: the bare key, no multicodec
-            return ed25519.Ed25519PublicKey.from_public_bytes(raw)
-        return keys.public_key_from_multikey(multibase)
+        key, jwk = _multibase_key(multibase)
+        return key, dict(jwk)
     if isinstance(vm.get("publicKeyJwk"), dict):
-        return keys.public_key_from_jwk(vm["publicKeyJwk"])
+        return keys.public_key_from_jwk(vm["publicKeyJwk"]), None
     base58_key = vm.get("publicKeyBase58")
     if isinstance(base58_key, str):
         try:
-            return ed25519.Ed25519PublicKey.from_public_bytes(base58.b58decode(base58_key))
+            return ed25519.Ed25519PublicKey.from_public_bytes(base58.b58decode(base58_key)), None
         except ValueError:
             raise MalformedInput(f"verification method {vm.get('id')} has a bad key") from None
     raise UnsupportedInput(f"verification method {vm.get('id')} has no supported key format")
@@ -166,7 +184,8 @@ def resolve_verification_method(
     controller = vm.get("controller", did)
     if controller != did:
         raise KeyNotAuthorised(f"{vm_id} is controlled by {controller}, not {did}")
-    return VerificationMethod(target, did, str(vm.get("type", "")), _vm_key(vm))
+    public_key, jwk = _vm_key(vm)
+    return VerificationMethod(target, did, str(vm.get("type", "")), public_key, jwk)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from wallet.errors import MalformedInput
 from wallet.jsonguard import load_json
-from wallet.verify import dids, keys
+from wallet.verify import dids
 from wallet.verify.context import DocumentCache, VerifyContext
 
 
@@ -233,7 +233,7 @@ def prove_jws_key(header: Mapping[str, Any], iss: str | None, ctx: VerifyContext
         raise KeyNotProven("the JWS names no issuer whose key could be looked up")
     if iss.startswith("did:") or (kid and kid.startswith("did:")):
         proven = prove_method(_did_vm_for(iss, kid), iss, ctx)
-        return ProvenJwk(keys.jwk_from_public_key(proven.method.public_key), proven.source)
+        return ProvenJwk(proven.method.jwk(), proven.source)
     if https_origin(iss) is None:
         raise KeyNotProven(f"the issuer {iss} is neither a DID nor an https URL")
     entries, source = _https_jwks(iss, ctx)

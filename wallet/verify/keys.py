@@ -7,8 +7,8 @@ elliptic-curve keys use the compressed point form.
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
-import re
 from typing import Any
 
 import base58
@@ -34,15 +34,20 @@ def b64url(data: bytes) -> str:
 
 
 # Padding, the standard alphabet and whitespace: the decoder would accept them silently.
-_NOT_B64URL = re.compile(r"[=+/ \n]")
+_NOT_B64URL_CHARS = "=+/ \n"  # str.__contains__ scans in C, faster than a regex search
+
+
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 def b64url_decode(text: str) -> bytes:
-    if not isinstance(text, str) or _NOT_B64URL.search(text):
+    if not isinstance(text, str) or any(c in text for c in _NOT_B64URL_CHARS):
         raise MalformedInput("not base64url text")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except ValueError:
+        # base64.urlsafe_b64decode, without its per-call conversions (hot on every JWS).
+        data = text.encode("ascii").translate(_FROM_URLSAFE)
+        return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
+    except ValueError:  # binascii.Error and UnicodeEncodeError are ValueErrors
         raise MalformedInput("not base64url text") from None
 
 
