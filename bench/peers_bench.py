@@ -1,21 +1,20 @@
 """Against peers, side by side (issue 11): a VC-JWT verified by the wallet (parse and
 every check) against joserfc decoding and verifying the same token; and a typical
 presentation as QR codes, end to end: encode to PNG, read back with zxing-cpp, rebuild and
-verify. Interleaved rounds, medians; figures also go to bench/results.json."""
+verify. Interleaved rounds, medians; rows of the bench table (bench/_table.py)."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Callable
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from bench import _table
 from bench.sdjwt_bench import AUD, NONCE
 from bench.sdjwt_bench import build as build_presentation
 from wallet import api
@@ -27,16 +26,21 @@ from wallet.verify import jws, keys
 from wallet.verify.context import VerifyContext
 
 ROUNDS = 20
-RESULTS = Path(__file__).parent / "results.json"
 
 
 def _vc_jwt() -> tuple[str, dict[str, Any]]:
     doc = ob3_credential(
-        BOOTCAMP, credential_id="peer", subject_id="did:example:alex", subject_name="Alex",
-        achievement_name="Python", description="d", criteria="c",
+        BOOTCAMP,
+        credential_id="peer",
+        subject_id="did:example:alex",
+        subject_name="Alex",
+        achievement_name="Python",
+        description="d",
+        criteria="c",
     )
     token = jws.sign_compact(
-        {**doc, "iss": BOOTCAMP.did}, BOOTCAMP.key,
+        {**doc, "iss": BOOTCAMP.did},
+        BOOTCAMP.key,
         headers={"kid": BOOTCAMP.verification_method, "typ": "vc+jwt"},
     )
     return token, keys.jwk_from_public_key(BOOTCAMP.key.public_key())
@@ -89,21 +93,37 @@ def main() -> None:
 
     codes = qr.encode(envelope)
     trip = _race({"QR encode to PNG, decode, verify": qr_round_trip}, 3)
-    ratio = vc["wallet parse + verify"] / vc["joserfc jwt.decode"]
+    qr_ms = trip["QR encode to PNG, decode, verify"]
+    wallet_us, peer_us = vc["wallet parse + verify"] * 1000, vc["joserfc jwt.decode"] * 1000
+    ratio = wallet_us / peer_us
     print(f"VC-JWT ES256 (VC-JOSE), joserfc {version('joserfc')}:")
     for name, ms in vc.items():
         print(f"  {name:34} {ms * 1000:8.1f} us")
-    print(f"  wallet / joserfc: {ratio:.2f}x (the wallet also checks issuer key ownership, "
-          "validity, status and trust)")
-    print(f"QR end to end ({len(codes)} code(s), zxing-cpp {version('zxing-cpp')}): "
-          f"{trip['QR encode to PNG, decode, verify']:.1f} ms")
-    RESULTS.write_text(json.dumps({
-        "vc_jwt_us": {k: round(v * 1000, 1) for k, v in vc.items()},
-        "vc_jwt_ratio_to_joserfc": round(ratio, 2),
-        "qr_end_to_end_ms": round(trip["QR encode to PNG, decode, verify"], 1),
-        "qr_codes": len(codes),
-        "peers": {"joserfc": version("joserfc"), "zxing-cpp": version("zxing-cpp")},
-    }, indent=2) + "\n")
+    print(
+        f"  wallet / joserfc: {ratio:.2f}x (the wallet also checks issuer key ownership, "
+        "validity, status and trust)"
+    )
+    print(f"QR end to end ({len(codes)} code(s), zxing-cpp {version('zxing-cpp')}): {qr_ms:.1f} ms")
+    _table.peer_version("joserfc", version("joserfc"))
+    _table.peer_version("zxing-cpp", version("zxing-cpp"))
+    _table.add(
+        "VC-JWT",
+        "ES256 VC-JOSE: wallet parse + full verify vs jwt.decode",
+        wallet_us,
+        "us",
+        peer=f"joserfc {version('joserfc')}",
+        peer_value=peer_us,
+        target="within 1.2x (>= 0.83x)",
+        met=ratio <= 1.2,
+    )
+    _table.add(
+        "QR",
+        f"presentation -> PNG -> zxing-cpp -> verify ({len(codes)} codes)",
+        qr_ms,
+        "ms",
+        target="< 50 ms",
+        met=qr_ms < 50,
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import _table
 from wallet.api import Wallet
 from wallet.issuer.demo import BOOTCAMP, COLLEGE
 from wallet.issuer.samples import ob3_credential, sign
@@ -126,6 +127,18 @@ def main() -> None:
             f"({sum(each) / IMPORTS * 1000:.1f} ms each); last tenth / first tenth "
             f"{statistics.mean(each[-tenth:]) / statistics.mean(each[:tenth]):.2f}x"
         )
+        _table.add(
+            "scale",
+            f"import {IMPORTS} distinct credentials, each",
+            sum(each) / IMPORTS * 1000,
+            "ms",
+        )
+        _table.add(
+            "scale",
+            "  last tenth / first tenth of those imports",
+            statistics.mean(each[-tenth:]) / statistics.mean(each[:tenth]),
+            "x",
+        )
         template = [r.data for r in wallet.store.list("credential")]
         wallet.close()
 
@@ -142,6 +155,12 @@ def main() -> None:
         print(
             f"one import at {BIG} records {_ms(at_big)} vs at {SMALL} {_ms(at_small)}: "
             f"{statistics.median(at_big) / statistics.median(at_small):.2f}x"
+        )
+        _table.add(
+            "scale",
+            f"one import at {BIG} records / at {SMALL}",
+            statistics.median(at_big) / statistics.median(at_small),
+            "x",
         )
         small.close()
         big.close()
@@ -163,6 +182,9 @@ def main() -> None:
         print(
             f"open + list at {BIG} records, KDF excluded: median {statistics.median(opened):.3f} s"
         )
+        _table.add(
+            "scale", f"open + list at {BIG} records, KDF excluded", statistics.median(opened), "s"
+        )
 
         w = Wallet.open(root / "big", PASS)
         _listing(w)
@@ -171,6 +193,12 @@ def main() -> None:
         print(
             f"search per keystroke at {BIG} records: median {_ms(per_key)}, "
             f"max {max(per_key) * 1000:.2f} ms"
+        )
+        _table.add(
+            "scale",
+            f"search per keystroke at {BIG} records",
+            statistics.median(per_key) * 1000,
+            "ms",
         )
         w.close()
         gc.collect()
@@ -183,6 +211,7 @@ def main() -> None:
             f"memory at {BIG} records (open + list): {current / 2**20:.0f} MiB held, "
             f"{peak / 2**20:.0f} MiB peak"
         )
+        _table.add("scale", f"memory held at {BIG} records (open + list)", current / 2**20, "MiB")
         w.close()
 
 

@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import _table
 from wallet.store import KdfParams, Store
 from wallet.store import keys as keymod
 
@@ -30,6 +31,9 @@ def main() -> None:
         store.close()
         unlock = _timed(lambda: Store.open(path, "bench passphrase").close(), 5)
         print(f"unlock at default params {KdfParams()}: median {statistics.median(unlock):.3f} s")
+        _table.add(
+            "store", f"unlock at the default KDF ({KdfParams()})", statistics.median(unlock), "s"
+        )
 
         big = Path(tmp) / "big"
         store, _ = Store.create(big, "bench passphrase", kdf=KdfParams.for_tests(), allow_weak=True)
@@ -57,11 +61,20 @@ def main() -> None:
             f"open + list {RECORDS} records (~2 KB each), KDF excluded: "
             f"median {statistics.median(opened) - statistics.median(kdf):.3f} s"
         )
+        _table.add(
+            "store",
+            f"open + list {RECORDS} records (~2 KB), KDF excluded",
+            statistics.median(opened) - statistics.median(kdf),
+            "s",
+        )
         s = Store.open(big, "bench passphrase")
         put = _timed(lambda: s.put("credential", doc), 20)
         s.close()
         print(
             f"one put into a {RECORDS}-record store: median {statistics.median(put) * 1000:.1f} ms"
+        )
+        _table.add(
+            "store", f"one put into a {RECORDS}-record store", statistics.median(put) * 1000, "ms"
         )
 
 

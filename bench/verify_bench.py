@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from bench import _table
 from wallet import engine
 from wallet.formats import registry
 from wallet.issuer.samples import DemoIssuer, ob3_credential, sign
@@ -94,6 +95,9 @@ def main() -> None:
         parse_ms = _median_ms(lambda d=data: registry.parse(d))
         verify_ms = _median_ms(lambda c=credential: engine.verify_credential(c, ctx))
         print(f"{name:58} {parse_ms:9.2f} {verify_ms:10.2f}")
+        _table.add(
+            "per format (wallet only)", f"{name}: parse + verify", parse_ms + verify_ms, "ms"
+        )
 
     issuer = ec.generate_private_key(ec.SECP256R1())
     holder = ec.generate_private_key(ec.SECP256R1())

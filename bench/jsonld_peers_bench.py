@@ -1,0 +1,114 @@
+"""OB 3.0 Data Integrity against the JavaScript stack (issue 11): credentials signed fresh
+by the Digital Bazaar stack (eddsa-rdfc-2022 and ecdsa-rdfc-2019, did:key issuers), then
+parsed and fully verified by the wallet and verified by @digitalbazaar/vc under node
+(timed inside node, process start excluded). Rounds interleave the two, so noise hits
+both; medians per credential. Without npm or node the wallet's side still runs."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from bench import _table, js_peer
+from bench.verify_bench import ED, _doc
+from wallet import api
+from wallet.verify.context import VerifyContext
+
+ROUNDS = 15
+ITERATIONS = 20
+SUITES = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019")
+TARGET = 4.0  # the wallet at least 4x faster than the JS stack per credential
+
+
+def _wallet_ms(data: bytes, ctx: VerifyContext) -> float:
+    start = time.perf_counter()
+    for _ in range(ITERATIONS):
+        report = api.verify_credential(api.parse_credential(data), ctx)
+    elapsed = (time.perf_counter() - start) / ITERATIONS * 1000
+    signature = report.check("signature")
+    assert signature is not None and signature.status.value == "passed", report
+    return elapsed
+
+
+def _floor_ms(suite: str) -> float:
+    """One bare signature check with cryptography: what no verifier can go below."""
+    message = b"x" * 64
+    if suite == "eddsa-rdfc-2022":
+        key = ed25519.Ed25519PrivateKey.generate()
+        signature = key.sign(message)
+        public = key.public_key()
+
+        def check() -> None:
+            public.verify(signature, message)
+    else:
+        p256 = ec.generate_private_key(ec.SECP256R1())
+        der = p256.sign(message, ec.ECDSA(ec.hashes.SHA256()))
+        ec_public = p256.public_key()
+
+        def check() -> None:
+            ec_public.verify(der, message, ec.ECDSA(ec.hashes.SHA256()))
+
+    start = time.perf_counter()
+    for _ in range(2000):
+        check()
+    return (time.perf_counter() - start) / 2000 * 1000
+
+
+def main() -> None:
+    unsigned = _doc(ED)
+    peer, why = js_peer.start(unsigned)
+    if peer is None:
+        print(f"JS peer not run: {why}")
+        _table.skipped(f"JS peer (Digital Bazaar stack): {why}")
+        return
+    try:
+        for name in (
+            "@digitalbazaar/vc",
+            "@digitalbazaar/eddsa-rdfc-2022-cryptosuite",
+            "@digitalbazaar/ecdsa-rdfc-2019-cryptosuite",
+            "@digitalbazaar/data-integrity",
+            "jsonld",
+            "node",
+        ):
+            _table.peer_version(name, peer.versions.get(name, "unknown"))
+        ctx = VerifyContext()
+        for suite in SUITES:
+            data = json.dumps(peer.signed[suite]).encode()
+            ours: list[float] = []
+            theirs: list[float] = []
+            _wallet_ms(data, ctx)
+            peer.verify_ms(suite, 3)
+            for _ in range(ROUNDS):
+                ours.append(_wallet_ms(data, ctx))
+                theirs.append(peer.verify_ms(suite, ITERATIONS))
+            wallet, js = statistics.median(ours), statistics.median(theirs)
+            print(
+                f"OB 3.0 {suite}: wallet {wallet:.2f} ms, @digitalbazaar/vc {js:.2f} ms, "
+                f"JS / wallet {js / wallet:.2f}x"
+            )
+            _table.add(
+                "JSON-LD Data Integrity",
+                f"OB 3.0 {suite}, JS-signed, parse + full verify",
+                wallet,
+                "ms",
+                peer=f"@digitalbazaar/vc {peer.versions.get('@digitalbazaar/vc')} (node)",
+                peer_value=js,
+                target=f">= {TARGET:g}x faster",
+                met=js / wallet >= TARGET,
+            )
+            floor = _floor_ms(suite)
+            _table.add(
+                "JSON-LD Data Integrity",
+                f"  floor: one bare {'Ed25519' if suite.startswith('eddsa') else 'P-256'} verify",
+                floor,
+                "ms",
+            )
+    finally:
+        peer.close()
+
+
+if __name__ == "__main__":
+    main()
