@@ -24,6 +24,9 @@ class DemoIssuer:
     name: str
     url: str
     key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+    # A did:web issuer (the reference server) names itself and its key; else did:key.
+    did_web: str | None = None
+    key_fragment: str = "key-1"
 
     @classmethod
     def ed25519(cls, name: str, url: str, seed: str) -> DemoIssuer:
@@ -38,10 +41,14 @@ class DemoIssuer:
 
     @property
     def did(self) -> str:
+        if self.did_web:
+            return self.did_web
         return keys.did_key_from_public_key(self.key.public_key())
 
     @property
     def verification_method(self) -> str:
+        if self.did_web:
+            return f"{self.did_web}#{self.key_fragment}"
         return f"{self.did}#{self.did[len('did:key:') :]}"
 
     def profile(self) -> dict[str, Any]:
