@@ -47,7 +47,12 @@ class WalletCommands(Provider):
     """Every action of the app in the command palette (ctrl+p)."""
 
     ACTIONS = (
-        ("Import credentials", "import", "From a file, a folder, pasted text or a QR image"),
+        (
+            "Import credentials",
+            "import",
+            "From a file, a folder, pasted text, a QR image, a URL or a credential offer",
+        ),
+        ("Refresh keys and status lists", "refresh", "Fetch them again and re-verify (online)"),
         ("Skills portfolio", "skills", "Every skill across your credentials"),
         ("Interviewer mode", "verify", "Check a presentation offline"),
         ("Settings", "settings", "Auto-lock, passphrase, backup, trust list"),
@@ -158,6 +163,11 @@ class WalletApp(App[None]):
         from wallet.ui.importer import ImportScreen
 
         self._push_unlocked(ImportScreen())
+
+    def action_refresh(self) -> None:
+        from wallet.ui.refresh import RefreshScreen
+
+        self._push_unlocked(RefreshScreen())
 
     def action_verify(self) -> None:
         from wallet.ui.verifier import VerifyScreen

@@ -33,6 +33,7 @@ class CredentialsScreen(WalletScreen):
         Binding("s", "sort", "Sort"),
         Binding("k", "app.skills", "Skills"),
         Binding("v", "app.verify", "Interviewer"),
+        Binding("R", "app.refresh", "Refresh", show=False),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
 

@@ -23,6 +23,7 @@ KEYS = [
     ("", "s", "sort by issued, title, issuer, verdict"),
     ("", "k", "skills portfolio"),
     ("", "v", "interviewer mode"),
+    ("", "R", "refresh keys and status lists (online)"),
     ("Credential", "e", "export the original file"),
     ("", "r", "verify again"),
     ("", "t", "trust its issuer (asks first)"),

@@ -1,8 +1,10 @@
-"""Import from a path (file or folder, with a file browser), pasted text, or a QR image;
-a folder imports in a worker with a progress bar and a result per item."""
+"""Import from a path (file or folder, with a file browser), pasted text, a QR image, a URL
+or an OpenID4VCI credential offer; a folder imports in a worker with a progress bar and a
+result per item; a link is fetched in a worker, asking for a transaction code if needed."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from rich.text import Text
@@ -22,8 +24,8 @@ from textual.widgets import (
     TextArea,
 )
 
-from wallet.api import ImportOutcome, files_in
-from wallet.errors import WalletError
+from wallet.api import ImportOutcome, TxCodeRequest, files_in, is_offer, is_remote
+from wallet.errors import LinkOnly, UsageError, WalletError
 from wallet.ui.badges import plain, verdict_badge
 from wallet.ui.screen import WalletScreen
 
@@ -42,7 +44,9 @@ class ImportScreen(WalletScreen):
         yield Header()
         with Vertical():
             with Horizontal(classes="row"):
-                yield Input(placeholder="File, folder or QR image path", id="path")
+                yield Input(
+                    placeholder="File, folder, QR image, URL or credential offer", id="path"
+                )
                 yield Button("Import", id="import", variant="primary")
             yield TextArea(id="pasted", classes="paste")
             yield Button("Import pasted text", id="import-pasted")
@@ -87,6 +91,11 @@ class ImportScreen(WalletScreen):
         value = self.query_one("#path", Input).value.strip()
         if not value:
             return
+        if is_remote(value):
+            self.query_one("#results", DataTable).clear()
+            self.query_one("#summary", Static).update(plain(f"Fetching {value}…"))
+            self._import_link(value, value)
+            return
         try:
             paths = files_in(Path(value).expanduser())
         except WalletError as exc:
@@ -106,6 +115,11 @@ class ImportScreen(WalletScreen):
         counts = {"imported": 0, "duplicates": 0, "refused": 0}
         for path in paths:
             for result in wallet.import_file(path):
+                if isinstance(result, LinkOnly):
+                    # A QR code of a link, a badge naming its hosted assertion: fetch it.
+                    for fetched in self._fetch_link(result.url):
+                        self.app.call_from_thread(self._add_result, str(path), fetched, counts)
+                    continue
                 self.app.call_from_thread(self._add_result, str(path), result, counts)
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).advance, 1)
         self.app.call_from_thread(self._finished, counts)
@@ -123,6 +137,49 @@ class ImportScreen(WalletScreen):
             result = exc
         self.app.call_from_thread(self._add_result, "pasted text", result, counts)
         self.app.call_from_thread(self._finished, counts)
+
+    @work(thread=True, exclusive=True)
+    def _import_link(self, link: str, source: str) -> None:
+        counts = {"imported": 0, "duplicates": 0, "refused": 0}
+        for result in self._fetch_link(link):
+            self.app.call_from_thread(self._add_result, source, result, counts)
+        self.app.call_from_thread(self._finished, counts)
+
+    def _fetch_link(self, link: str) -> list[ImportOutcome | WalletError]:
+        """Runs in a worker thread: the network import of one link."""
+        wallet = self.wallet_app.wallet
+        if wallet is None:
+            return []
+        progress = lambda url: self.app.call_from_thread(  # noqa: E731
+            self.query_one("#summary", Static).update, plain(f"Fetching {url}…")
+        )
+        try:
+            if is_offer(link):
+                return list(wallet.import_offer(link, self._ask_tx_code, progress=progress))
+            return list(wallet.import_url(link, progress=progress))
+        except WalletError as exc:
+            return [exc]
+
+    def _ask_tx_code(self, request: TxCodeRequest) -> str:
+        """Asks on the app's thread and waits here, in the worker."""
+        from wallet.ui.modals import Prompt
+
+        answered = threading.Event()
+        box: list[str | None] = [None]
+
+        def got(value: str | None) -> None:
+            box[0] = value
+            answered.set()
+
+        hint = f" ({request.description})" if request.description else ""
+        size = f"{request.length}-" if request.length else ""
+        kind = "digit" if request.input_mode == "numeric" else "character"
+        question = f"The issuer sent you a {size}{kind} transaction code{hint}:"
+        self.app.call_from_thread(self.app.push_screen, Prompt(question), got)
+        answered.wait(timeout=600)
+        if not box[0]:
+            raise UsageError("no transaction code entered; nothing was imported")
+        return box[0]
 
     def _add_result(
         self, source: str, result: ImportOutcome | WalletError, counts: dict[str, int]
