@@ -10,6 +10,7 @@ server reads the file on each request: a revocation takes effect at once.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import secrets
@@ -125,15 +126,24 @@ class StateStore:
         self.path = state_dir / STATE_FILE
         self.credentials_dir = state_dir / "credentials"
 
-    def read(self) -> dict[str, Any]:
+    def _load(self) -> dict[str, Any] | None:
         try:
             data = json.loads(self.path.read_bytes())
         except FileNotFoundError:
-            return fresh_state()
+            return None
         except ValueError:
             raise UsageError(f"the issuer state {self.path} is not JSON; delete it") from None
         if not isinstance(data, dict) or data.get("version") != VERSION:
             raise UsageError(f"the issuer state {self.path} is not a version {VERSION} state")
+        return data
+
+    def read(self) -> dict[str, Any]:
+        data = self._load()
+        if data is None:
+            # Written once, so the sample assertion keeps one issuedOn (its hosted copy
+            # must read the same on every fetch).
+            with self.update() as state:
+                data = copy.deepcopy(state)
         return data
 
     @contextlib.contextmanager
@@ -141,7 +151,7 @@ class StateStore:
         """The state to change in place; written back atomically unless the block raises."""
         self.dir.mkdir(parents=True, exist_ok=True)
         with _file_lock(self.dir / "state.lock"):
-            state = self.read()
+            state = self._load() or fresh_state()
             _prune(state, int(time.time()))
             yield state
             write_atomic(self.path, json.dumps(state, indent=1, sort_keys=True).encode())
