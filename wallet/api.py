@@ -35,7 +35,20 @@ from wallet.present.service import (
 )
 from wallet.present.service import build as build_presentation
 from wallet.present.service import verify as verify_presentation_envelope
+from wallet.remote import (
+    AnswerOutcome,
+    Consent,
+    OpenRequest,
+    PendingAnswer,
+    SharedCredential,
+    is_request,
+    request_text,
+    serve_request,
+)
 from wallet.store import KdfParams, Record, Store
+from wallet.verifier.listen import Listen
+from wallet.verifier.session import Outcome as VerifierOutcome
+from wallet.verifier.session import RequestSpec
 from wallet.verify.context import (
     CachedDocument,
     MemoryCache,
@@ -384,6 +397,35 @@ class Wallet:
 
         return network.refresh(self, progress=progress)
 
+    # -- remote sharing (OpenID4VP): see wallet.remote ---------------------------------
+
+    def read_request(
+        self,
+        source: str,
+        *,
+        verifier_cas: Iterable[Path] = (),
+        timeout: float | None = None,
+        prefer: Iterable[str] = (),
+    ) -> PendingAnswer:
+        from wallet import remote
+
+        return remote.read_request(
+            self, source, verifier_cas=tuple(verifier_cas), timeout=timeout, prefer=tuple(prefer)
+        )
+
+    def answer_request(
+        self, pending: PendingAnswer, *, timeout: float | None = None
+    ) -> AnswerOutcome:
+        from wallet import remote
+
+        return remote.send_answer(self, pending, timeout=timeout)
+
+    @staticmethod
+    def decline_request(pending: PendingAnswer, *, timeout: float | None = None) -> None:
+        from wallet import remote
+
+        remote.decline(pending, timeout=timeout)
+
     # -- credentials -----------------------------------------------------------------
 
     def import_bytes(self, data: bytes, *, source: str = "") -> ImportOutcome:
@@ -607,17 +649,25 @@ def _cached(record: Record) -> CachedDocument:
 
 
 __all__ = [
+    "AnswerOutcome",
     "Built",
+    "Consent",
     "CredentialSummary",
     "DocumentKind",
     "HolderKey",
     "ImportOutcome",
     "KdfParams",
+    "Listen",
+    "OpenRequest",
+    "PendingAnswer",
     "PresentationResult",
     "RefreshReport",
+    "RequestSpec",
+    "SharedCredential",
     "Skill",
     "StoredCredential",
     "TxCodeRequest",
+    "VerifierOutcome",
     "VerifyContext",
     "Wallet",
     "baked_badge",
@@ -627,6 +677,7 @@ __all__ = [
     "files_in",
     "is_offer",
     "is_remote",
+    "is_request",
     "new_nonce",
     "parse_credential",
     "presentation_bytes",
@@ -639,6 +690,8 @@ __all__ = [
     "qr_version",
     "read_capped",
     "read_source",
+    "request_text",
+    "serve_request",
     "signature_refused",
     "source_bytes",
     "verify_credential",

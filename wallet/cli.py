@@ -958,7 +958,7 @@ def demo(env: Env) -> None:
 
 
 # Commands kept in their own modules register themselves on import.
-from wallet import cli_lifecycle, cli_network  # noqa: E402, F401
+from wallet import cli_lifecycle, cli_network, cli_oid4vp  # noqa: E402, F401
 
 
 def main() -> None:
