@@ -168,3 +168,18 @@ def test_serve_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str], tmp_pat
         port = busy.getsockname()[1]
         code, _, err = _run(capsys, "serve", "--port", str(port), "--state-dir", str(tmp_path))
     assert code == 6 and f"cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_the_server_stack_stays_optional() -> None:
+    # The wallet and the issuer's offer/revoke/list code load neither Starlette nor uvicorn.
+    code = (
+        "import sys, wallet.cli, wallet.api, wallet.issuer.__main__, wallet.issuer.demo\n"
+        "from wallet.issuer.server import oid4vci, credentials, state, status, ob2, tls\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    # Control: the app does load them.
+    code = "import sys, wallet.issuer.server.app; print('starlette' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"

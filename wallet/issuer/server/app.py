@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wallet.errors import NotFound
-from wallet.issuer.server import credentials, ob2, oid4vci, status
+from wallet.issuer.server import credentials, metadata, ob2, oid4vci, status
 from wallet.issuer.server.config import IssuerConfig
 from wallet.issuer.server.keys import IssuerKeys
 from wallet.issuer.server.misbehaviour import (
@@ -108,19 +108,19 @@ async def credential_issuer_metadata(request: Request) -> Response:
     m = issuer.misbehaviour
     if m.malformed_metadata == "not_json":
         return Response(b"<html><body>Service moved</body></html>", media_type="application/json")
-    metadata = oid4vci.issuer_metadata(issuer.config, m.offer_config)
+    document = metadata.issuer_metadata(issuer.config, m.offer_config)
     if m.malformed_metadata == "wrong_shape":
-        metadata["credential_configurations_supported"] = list(
-            metadata["credential_configurations_supported"]
+        document["credential_configurations_supported"] = list(
+            document["credential_configurations_supported"]
         )
-        del metadata["credential_endpoint"]
+        del document["credential_endpoint"]
     elif m.malformed_metadata == "wrong_issuer":
-        metadata["credential_issuer"] = "https://issuer.invalid"
-    return _json(metadata)
+        document["credential_issuer"] = "https://issuer.invalid"
+    return _json(document)
 
 
 async def authorization_server(request: Request) -> Response:
-    return _json(oid4vci.authorization_server_metadata(_issuer(request).config))
+    return _json(metadata.authorization_server_metadata(_issuer(request).config))
 
 
 async def vct_metadata(request: Request) -> Response:
@@ -187,7 +187,7 @@ async def credential(request: Request) -> Response:
         oid4vci.consume_nonce(issuer.store, nonce_value, refuse_all=m.c_nonce == "wrong")
     except oid4vci.OAuthError as exc:
         return _error(exc)
-    kind = oid4vci.CONFIGURATIONS[config_id]
+    kind = metadata.CONFIGURATIONS[config_id]
     _, data = credentials.issue(
         issuer.store, issuer.config, issuer.keys, kind, holder, config_id=config_id
     )

@@ -1,5 +1,5 @@
-"""OpenID for Verifiable Credential Issuance 1.0, pre-authorized code flow: metadata,
-credential offers, and the token, nonce and credential endpoints' logic.
+"""OpenID for Verifiable Credential Issuance 1.0, pre-authorized code flow: credential
+offers, and the token, nonce and credential endpoints' logic.
 
 The HTTP layer (wallet.issuer.server.app) only moves bytes; every decision is here, as
 functions of the request and the state, raising ``OAuthError`` (status, error code, one
@@ -19,14 +19,12 @@ from urllib.parse import parse_qsl, quote
 from wallet.errors import MalformedInput, UsageError, WalletError
 from wallet.issuer.server import credentials
 from wallet.issuer.server.config import IssuerConfig
-from wallet.issuer.server.keys import COLLEGE_NAME
+from wallet.issuer.server.metadata import CONFIGURATIONS, PRE_AUTH_GRANT, PROOF_ALGS
 from wallet.issuer.server.state import StateStore
 from wallet.verify import dids, jws, keys
 from wallet.verify.context import VerifyContext
 
-PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
-PROOF_ALGS = ("ES256", "EdDSA")
 IAT_WINDOW_S = 300
 NONCE_TTL_S = 300
 TOKEN_TTL_S = 600
@@ -34,14 +32,6 @@ OFFER_TTL_S = 86_400
 TX_CODE_LENGTH = 6
 TX_CODE_TRIES = 5
 OFFER_SCHEME = "openid-credential-offer://"
-
-# configuration id -> format
-CONFIGURATIONS = {
-    "programme_sd_jwt": credentials.SD_JWT,
-    "programme_jwt_vc": credentials.JWT_VC,
-    "programme_ldp_vc": credentials.LDP_VC,
-}
-OB3_TYPES = ["VerifiableCredential", "OpenBadgeCredential"]
 
 
 class OAuthError(Exception):
@@ -58,89 +48,6 @@ class OAuthError(Exception):
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
-
-
-# -- metadata ---------------------------------------------------------------------------------
-
-
-def _display(name: str) -> list[dict[str, Any]]:
-    return [{"name": name, "locale": "en-US"}]
-
-
-def _proof_types() -> dict[str, Any]:
-    return {"jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGS)}}
-
-
-def configurations(config: IssuerConfig, extra_mdoc: str | None = None) -> dict[str, Any]:
-    from wallet.issuer.samples import OB3_CONTEXT, VC2_CONTEXT
-
-    programme = credentials.PROGRAMME
-    supported: dict[str, Any] = {
-        "programme_sd_jwt": {
-            "format": credentials.SD_JWT,
-            "vct": config.url("/vct/programme"),
-            "cryptographic_binding_methods_supported": ["jwk"],
-            "credential_signing_alg_values_supported": ["ES256"],
-            "proof_types_supported": _proof_types(),
-            "credential_metadata": {
-                "display": _display(f"{programme} (SD-JWT VC)"),
-                "claims": [
-                    {"path": [name]}
-                    for name in ("given_name", "family_name", "programme", "grade", "credits")
-                ]
-                + [{"path": ["skills", None]}],
-            },
-        },
-        "programme_jwt_vc": {
-            "format": credentials.JWT_VC,
-            "credential_definition": {"type": OB3_TYPES},
-            "cryptographic_binding_methods_supported": ["did:key", "did:jwk"],
-            "credential_signing_alg_values_supported": ["ES256"],
-            "proof_types_supported": _proof_types(),
-            "credential_metadata": {"display": _display(f"{programme} (Open Badge, VC-JOSE)")},
-        },
-        "programme_ldp_vc": {
-            "format": credentials.LDP_VC,
-            "credential_definition": {
-                "@context": [VC2_CONTEXT, OB3_CONTEXT],
-                "type": OB3_TYPES,
-            },
-            "cryptographic_binding_methods_supported": ["did:key", "did:jwk"],
-            "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
-            "proof_types_supported": _proof_types(),
-            "credential_metadata": {"display": _display(f"{programme} (Open Badge 3.0)")},
-        },
-    }
-    if extra_mdoc:
-        supported[extra_mdoc] = {
-            "format": "mso_mdoc",
-            "doctype": "org.iso.18013.5.1.mDL",
-            "cryptographic_binding_methods_supported": ["cose_key"],
-            "credential_signing_alg_values_supported": [-7],
-            "proof_types_supported": _proof_types(),
-        }
-    return supported
-
-
-def issuer_metadata(config: IssuerConfig, extra_mdoc: str | None = None) -> dict[str, Any]:
-    return {
-        "credential_issuer": config.base_url,
-        "credential_endpoint": config.url("/credential"),
-        "nonce_endpoint": config.url("/nonce"),
-        "display": [{"name": COLLEGE_NAME, "locale": "en-US"}],
-        "credential_configurations_supported": configurations(config, extra_mdoc),
-    }
-
-
-def authorization_server_metadata(config: IssuerConfig) -> dict[str, Any]:
-    return {
-        "issuer": config.base_url,
-        "token_endpoint": config.url("/token"),
-        "pre-authorized_grant_anonymous_access_supported": True,
-        "grant_types_supported": [PRE_AUTH_GRANT],
-        "response_types_supported": [],
-        "token_endpoint_auth_methods_supported": ["none"],
-    }
 
 
 # -- offers -----------------------------------------------------------------------------------
