@@ -22,7 +22,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from wallet.errors import InputTooLarge, MalformedInput, UnsupportedInput, WalletError
+from wallet.errors import (
+    InputTooLarge,
+    MalformedInput,
+    NetworkError,
+    UnsupportedInput,
+    WalletError,
+)
 from wallet.exchange.net import Http, NetPolicy, check_url
 from wallet.exchange.oid4vp import dcql, x509
 from wallet.jsonguard import load_json, load_json_object
@@ -154,9 +160,7 @@ def _fetch_request_object(params: dict[str, str], http: Http) -> tuple[str, dict
     else:
         raise MalformedInput(f"request_uri_method must be get or post, not {method[:20]!r}")
     if not response.ok:
-        raise WalletError(
-            f"the verifier's request_uri {uri} answered HTTP {response.status}", code="request_uri"
-        )
+        raise NetworkError(f"the verifier's request_uri {uri} answered HTTP {response.status}")
     try:
         text = response.content.decode("ascii").strip()
     except UnicodeDecodeError:
@@ -220,7 +224,7 @@ def _with_did_web(did: str, ctx: VerifyContext, http: Http) -> VerifyContext:
         return ctx
     response = http.get(url, accept="application/did+json, application/json")
     if not response.ok:
-        raise WalletError(f"the verifier's DID document {url} answered HTTP {response.status}")
+        raise NetworkError(f"the verifier's DID document {url} answered HTTP {response.status}")
     document = CachedDocument(url, response.content, ctx.now)
     return VerifyContext(
         _Overlay(ctx.cache, {url: document}), ctx.trust, ctx.now, ctx.status_stale_after
