@@ -26,7 +26,7 @@ CSS = """
           background: $surface; }
 Screen { align: center middle; }
 CredentialsScreen, DetailScreen, ImportScreen, PresentScreen, VerifyScreen, SkillsScreen,
-SettingsScreen { align: left top; }
+SettingsScreen, RespondScreen { align: left top; }
 Confirm, RecoveryKey, Prompt { align: center middle; }
 .buttons { height: auto; align-horizontal: right; }
 .buttons Button { margin-left: 1; }
@@ -53,6 +53,7 @@ class WalletCommands(Provider):
             "From a file, a folder, pasted text, a QR image, a URL or a credential offer",
         ),
         ("Refresh keys and status lists", "refresh", "Fetch them again and re-verify (online)"),
+        ("Respond to a request", "respond", "Answer a verifier's OpenID4VP request (online)"),
         ("Skills portfolio", "skills", "Every skill across your credentials"),
         ("Interviewer mode", "verify", "Check a presentation offline"),
         ("Settings", "settings", "Auto-lock, passphrase, backup, trust list"),
@@ -168,6 +169,11 @@ class WalletApp(App[None]):
         from wallet.ui.refresh import RefreshScreen
 
         self._push_unlocked(RefreshScreen())
+
+    def action_respond(self) -> None:
+        from wallet.ui.respond import RespondScreen
+
+        self._push_unlocked(RespondScreen())
 
     def action_verify(self) -> None:
         from wallet.ui.verifier import VerifyScreen
