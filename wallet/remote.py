@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wallet.errors import MalformedInput, UsageError
+from wallet.errors import MalformedInput, NotFound, UsageError
 from wallet.model import Verdict
 from wallet.verifier.session import Outcome, RequestSpec
 from wallet.verify.context import VerifyContext
@@ -141,9 +141,12 @@ def request_text(source: str) -> str:
     """The request link itself, or the one held by a file or the QR code in a picture."""
     from wallet.views import source_bytes
 
+    text = source.strip()
+    if "://" in text or text.startswith("?"):
+        return text
     path = Path(source)
-    if "://" in source or source.startswith("?") or not path.is_file():
-        return source.strip()
+    if not path.is_file():
+        raise NotFound(f"{source}: no such file, and not a request link")
     data = source_bytes(path)
     from wallet.sources import is_image
 

@@ -469,3 +469,12 @@ def test_unsupported_or_malformed_parameters(
     params.update(change)
     code, _, err = respond(holder, "openid4vp://?" + urlencode(params), "--dry-run")
     assert code == 5 and message in err
+
+
+def test_a_missing_request_file_is_not_found(holder: Holder, tmp_path: Path) -> None:
+    code, _, err = respond(holder, str(tmp_path / "missing.png"), "--dry-run")
+    assert code == 4 and "no such file, and not a request link" in err
+    text = tmp_path / "request.txt"
+    text.write_text("not a link at all\n")
+    code, _, err = respond(holder, str(text), "--dry-run")
+    assert code == 5 and "not an OpenID4VP request" in err
