@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from bench import npm_peer
 from wallet.verify import jsonld
 
 HERE = Path(__file__).parent
@@ -22,35 +23,7 @@ INSTALL_TIMEOUT_S = 300
 
 def _install() -> str | None:
     """Install the peer into bench/.js; None when ready, else why it cannot be."""
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
-        return f"{'npm' if npm is None else 'node'} is not installed"
-    TARGET.mkdir(exist_ok=True)
-    for name in FILES:
-        if (
-            not (TARGET / name).exists()
-            or (TARGET / name).read_bytes() != (SOURCE / name).read_bytes()
-        ):
-            shutil.copyfile(SOURCE / name, TARGET / name)
-    stamp = TARGET / "node_modules" / ".bench-package.json"
-    wanted = (SOURCE / "package.json").read_bytes()
-    if stamp.exists() and stamp.read_bytes() == wanted:
-        return None
-    try:
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=TARGET,
-            check=True,
-            capture_output=True,
-            timeout=INSTALL_TIMEOUT_S,
-        )
-    except subprocess.CalledProcessError as exc:
-        tail = exc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        return f"npm install failed: {tail[0][:160]}"
-    except subprocess.TimeoutExpired:
-        return f"npm install took longer than {INSTALL_TIMEOUT_S} s"
-    stamp.write_bytes(wanted)
-    return None
+    return npm_peer.install(SOURCE, TARGET, files=FILES, timeout_s=INSTALL_TIMEOUT_S)
 
 
 def _contexts() -> dict[str, Any]:

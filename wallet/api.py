@@ -59,6 +59,7 @@ from wallet.verify.context import (
 from wallet.verify.documents import DocumentKind
 from wallet.verify.documents import classify as classify_document
 from wallet.views import (
+    age_text,
     baked_badge,
     components,
     disclosable_claims,
@@ -159,10 +160,13 @@ def verify_credential(credential: Credential, ctx: VerifyContext) -> Verificatio
     return engine.verify_credential(credential, ctx)
 
 
-def signature_refused(report: VerificationReport) -> str | None:
-    """The reason an import must be refused, or None when the credential may be stored."""
+def signature_refused(
+    report: VerificationReport, *, storable: frozenset[str] = _STORABLE_FAILURES
+) -> str | None:
+    """The reason an import must be refused, or None when the credential may be stored;
+    with ``storable`` empty, any failed check refuses it (imports from the network)."""
     for check in report.checks:
-        if check.status is CheckStatus.FAILED and check.name not in _STORABLE_FAILURES:
+        if check.status is CheckStatus.FAILED and check.name not in storable:
             return f"{check.name}: {check.detail}" if check.detail else check.name
     return None
 
@@ -332,24 +336,24 @@ class Wallet:
     ) -> DocumentKind:
         """Keep ``data`` as the offline copy of ``url``; says what verification will use it
         for, and refuses (nothing stored) a document it would never read."""
-        kind = classify_document(url, data)
-        payload = {
-            "url": url,
-            "data": base64.b64encode(data).decode("ascii"),
-            "fetched_at": (fetched_at or _now()).isoformat(),
-            "media_type": media_type,
-        }
-        existing = next((r for r in self.store.list(CACHE) if r.data["url"] == url), None)
-        self.store.put(CACHE, payload, existing.id if existing else None)
-        return kind
+        document = CachedDocument(url, data, fetched_at or _now(), media_type)
+        return self.cache_documents([document])[0]
 
-    def cache_document(self, document: CachedDocument) -> DocumentKind:
-        return self.cache_put(
-            document.url,
-            document.data,
-            fetched_at=document.fetched_at,
-            media_type=document.media_type,
-        )
+    def cache_documents(self, documents: Iterable[CachedDocument]) -> builtins.list[DocumentKind]:
+        """Keep documents, each replacing the copy of its URL, with what each is for;
+        one that verification would never read is refused, and nothing is stored."""
+        documents = builtins.list(documents)
+        kinds = [classify_document(d.url, d.data) for d in documents]
+        existing = {r.data["url"]: r.id for r in self.store.list(CACHE)}
+        for document in documents:
+            payload = {
+                "url": document.url,
+                "data": base64.b64encode(document.data).decode("ascii"),
+                "fetched_at": document.fetched_at.isoformat(),
+                "media_type": document.media_type,
+            }
+            existing[document.url] = self.store.put(CACHE, payload, existing.get(document.url))
+        return kinds
 
     def cache_entries(self) -> list[CachedDocument]:
         return [_cached(r) for r in self.store.list(CACHE)]
@@ -431,7 +435,19 @@ class Wallet:
     def import_bytes(self, data: bytes, *, source: str = "") -> ImportOutcome:
         credential = parse_credential(data)
         report = verify_credential(credential, self.verify_context())
-        reason = signature_refused(report)
+        return self.import_checked(credential, report, source=source)
+
+    def import_checked(
+        self,
+        credential: Credential,
+        report: VerificationReport,
+        *,
+        source: str = "",
+        storable: frozenset[str] = _STORABLE_FAILURES,
+    ) -> ImportOutcome:
+        """Store a credential already verified against this wallet's cache and trust list,
+        unless ``report`` refuses it."""
+        reason = signature_refused(report, storable=storable)
         if reason:
             raise VerificationFailed(f"not imported: {reason}")
         digest = hashlib.sha256(credential.raw).hexdigest()
@@ -670,6 +686,7 @@ __all__ = [
     "VerifierOutcome",
     "VerifyContext",
     "Wallet",
+    "age_text",
     "baked_badge",
     "components",
     "disclosable_claims",

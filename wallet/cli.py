@@ -717,7 +717,7 @@ def parse_duration(text: str) -> int:
     return int(number) * _DURATION_UNITS[unit]
 
 
-def _write_qr(target: str, payloads: list[str]) -> list[str]:
+def write_qr(target: str, payloads: list[str]) -> list[str]:
     from wallet.api import qr_png, qr_svg, qr_terminal
 
     if target == "-":
@@ -808,7 +808,7 @@ def present(
     elif qr_target:
         codes = qr_codes(built.envelope)
     out.write_bytes(built.envelope)
-    written = _write_qr(qr_target, codes) if qr_target else []
+    written = write_qr(qr_target, codes) if qr_target else []
     disclosed = {
         s.credential.title: (list(s.paths) if s.credential.disclosable else "whole credential")
         for s in selections
@@ -868,7 +868,6 @@ def verify_presentation(
     from wallet.api import VerifyContext, Wallet
     from wallet.api import verify_presentation as verify_envelope
     from wallet.model import Verdict
-    from wallet.render import report_lines
 
     data = _presentation_bytes(inputs)
     use_wallet = not no_wallet and Wallet.exists(env.wallet_path)
@@ -880,17 +879,27 @@ def verify_presentation(
 
     def text() -> str:
         lines = [f"verdict: {summary['verdict']}"]
-        for item in summary["credentials"]:
-            lines.append("")
-            title = safe_text(item["title"] or "(unreadable credential)")
-            lines.append(f"{title}  ({safe_text(item['issuer'] or 'unknown issuer')})")
-            lines.extend(report_lines(item))
-            lines.extend(_presented_lines(item))
+        lines.extend(presented_credential_lines(summary["credentials"]))
         return "\n".join(lines)
 
     env.emit(summary, text)
     if result.verdict is not Verdict.VALID:
         sys.exit(1)
+
+
+def presented_credential_lines(items: list[dict[str, Any]]) -> list[str]:
+    """The verifier's view of each presented credential: title and issuer, the checks,
+    then what was disclosed. Shared by verify-presentation and `wallet request`."""
+    from wallet.render import report_lines
+
+    lines: list[str] = []
+    for item in items:
+        lines.append("")
+        title = safe_text(item["title"] or "(unreadable credential)")
+        lines.append(f"{title}  ({safe_text(item['issuer'] or 'unknown issuer')})")
+        lines.extend(report_lines(item))
+        lines.extend(_presented_lines(item))
+    return lines
 
 
 def _presented_lines(item: dict[str, Any]) -> list[str]:

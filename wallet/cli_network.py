@@ -21,10 +21,7 @@ def _tx_code_asker(given: str | None) -> Any:
             raise UsageError(
                 "this offer needs the transaction code the issuer sent you: pass --tx-code CODE"
             )
-        hint = f" ({safe_text(request.description)})" if request.description else ""
-        size = f"{request.length} " if request.length else ""
-        kind = "digits" if request.input_mode == "numeric" else "characters"
-        answer: str = click.prompt(f"Transaction code: {size}{kind}{hint}", err=True)
+        answer: str = click.prompt(safe_text(request.question()), err=True)
         return answer
 
     return ask
@@ -51,17 +48,9 @@ def import_link(
     return [{"source": name, **outcome.to_dict()} for outcome in outcomes]
 
 
-def _age(seconds: int) -> str:
-    if seconds < 120:
-        return "just now" if seconds < 60 else "1 minute ago"
-    if seconds < 7200:
-        return f"{seconds // 60} minutes ago"
-    if seconds < 172800:
-        return f"{seconds // 3600} hours ago"
-    return f"{seconds // 86400} days ago"
-
-
 def _refresh_text(report: dict[str, Any]) -> str:
+    from wallet.api import age_text
+
     lines = [
         f"Fetched {len(report['fetched'])} documents for {report['credentials']} credentials;"
         f" {len(report['changed'])} changed."
@@ -71,9 +60,8 @@ def _refresh_text(report: dict[str, Any]) -> str:
         lines.append(f"  failed:  {safe_text(failure['url'])}: {safe_text(failure['reason'])}")
     for item in report["status_lists"]:
         state = "refreshed" if item["refreshed"] else "NOT refreshed"
-        lines.append(
-            f"  status list {safe_text(item['url'])}: {state}, fetched {_age(item['age_seconds'])}"
-        )
+        when = age_text(item["age_seconds"])
+        lines.append(f"  status list {safe_text(item['url'])}: {state}, fetched {when}")
     for change in report["verdicts"]:
         lines.append(
             f"  {safe_text(change['id'][:8])} {safe_text(change['title'])}: "

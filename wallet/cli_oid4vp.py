@@ -16,13 +16,13 @@ import click
 
 from wallet.cli import (
     Env,
-    _presented_lines,
-    _write_qr,
     cli,
     json_option,
     parse_duration,
     pass_env,
+    presented_credential_lines,
     stdin_is_terminal,
+    write_qr,
 )
 from wallet.errors import UsageError
 from wallet.textsafe import safe_text
@@ -148,9 +148,9 @@ def _show_request(open_request: Any, qr_target: str | None) -> None:
     link = open_request.link
     try:
         if qr_target:
-            _write_qr(qr_target, [link])
+            write_qr(qr_target, [link])
         elif sys.stderr.isatty():
-            _write_qr("-", [link])
+            write_qr("-", [link])
     except UsageError as exc:  # an unsigned request by value can be too long for one code
         click.echo(f"(no QR code: {safe_text(exc.message)})", err=True)
     click.echo(
@@ -160,19 +160,12 @@ def _show_request(open_request: Any, qr_target: str | None) -> None:
 
 
 def _outcome_text(result: dict[str, Any]) -> str:
-    from wallet.render import report_lines
-
     lines = [f"verdict: {safe_text(result['verdict'])}"]
     if result["declined"]:
         lines.append(f"  the holder declined ({safe_text(result['declined'])})")
     query = result["query"]
     lines.append(f"  {safe_text(query['status']):12} {query['name']}  {safe_text(query['detail'])}")
-    for item in result["credentials"]:
-        lines.append("")
-        title = safe_text(item["title"] or "(unreadable credential)")
-        lines.append(f"{title}  ({safe_text(item['issuer'] or 'unknown issuer')})")
-        lines.extend(report_lines(item))
-        lines.extend(_presented_lines(item))
+    lines.extend(presented_credential_lines(result["credentials"]))
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from wallet.errors import NetworkError, VerificationFailed, WalletError
-from wallet.model import CheckStatus, Credential, Verdict
+from wallet.model import Credential, Verdict
 
 if TYPE_CHECKING:
     from wallet.api import ImportOutcome, Wallet
@@ -54,13 +54,6 @@ def _first_failure(gathered: Gathered) -> None:
         raise NetworkError(f"not imported: could not fetch {first.url}: {first.reason}{extra}")
 
 
-def _strict_refusal(outcome_report: Any) -> str | None:
-    for check in outcome_report.checks:
-        if check.status is CheckStatus.FAILED:
-            return f"{check.name}: {check.detail}" if check.detail else check.name
-    return None
-
-
 def _import_all(
     wallet: Wallet,
     payloads: Sequence[tuple[bytes, str]],
@@ -68,6 +61,7 @@ def _import_all(
     progress: Progress | None,
     check: Callable[[int, Credential], None] | None = None,
 ) -> list[ImportOutcome]:
+    from wallet.api import signature_refused
     from wallet.exchange.resolve import gather
 
     credentials = []
@@ -76,21 +70,24 @@ def _import_all(
         if check is not None:
             check(index, credential)
         credentials.append(credential)
-    ctx = wallet.verify_context()
-    gathered = gather(credentials, ctx, http, wallet.verify_with, progress=progress)
+    gathered = gather(
+        credentials, wallet.verify_context(), http, wallet.verify_with, progress=progress
+    )
     _first_failure(gathered)
-    documents = list(gathered.documents.values())
-    planned = []
-    for credential, (data, source) in zip(credentials, payloads, strict=True):
-        report = wallet.verify_with(credential, wallet.verify_context(extra=documents))
-        reason = _strict_refusal(report)
+    # From the network nothing is stored with a failed check (a revoked or expired
+    # credential, a status list signed by another key): the learner is told why instead.
+    for report in gathered.reports:
+        reason = signature_refused(report, storable=frozenset())
         if reason:
             raise VerificationFailed(f"not imported: {reason}")
-        planned.append((data, source))
     # Everything checked: now keep the documents, then the credentials.
-    for document in documents:
-        wallet.cache_document(document)
-    return [wallet.import_bytes(data, source=source) for data, source in planned]
+    wallet.cache_documents(gathered.documents.values())
+    return [
+        wallet.import_checked(credential, report, source=source, storable=frozenset())
+        for credential, report, (_data, source) in zip(
+            credentials, gathered.reports, payloads, strict=True
+        )
+    ]
 
 
 def _download(http: Http, url: str) -> tuple[bytes, str]:
@@ -249,8 +246,8 @@ def refresh(wallet: Wallet, *, progress: Progress | None = None) -> RefreshRepor
             progress=progress,
         )
     report = RefreshReport(credentials=len(stored))
+    wallet.cache_documents(gathered.documents.values())
     for document in gathered.documents.values():
-        wallet.cache_document(document)
         report.fetched.append(document.url)
         if document.url not in gathered.unchanged:
             report.changed.append(document.url)

@@ -32,6 +32,18 @@ def components(credential: Credential, report: VerificationReport | None = None)
     return framework_components(credential, report)
 
 
+def age_text(seconds: int) -> str:
+    """How long ago, in words: for the age of a cached status list or key."""
+    if seconds < 60:
+        return "just now"
+    if seconds < 7200:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    if seconds < 172800:
+        return f"{seconds // 3600} hours ago"
+    return f"{seconds // 86400} days ago"
+
+
 def new_nonce() -> str:
     code = "".join(secrets.choice(NONCE_ALPHABET) for _ in range(8))
     return f"{code[:4]}-{code[4:]}"

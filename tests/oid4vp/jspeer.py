@@ -11,6 +11,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from bench import npm_peer
+
 HERE = Path(__file__).parent
 SOURCE = HERE / "js"
 TARGET = HERE / ".js"
@@ -21,35 +23,9 @@ RUN_TIMEOUT_S = 60
 
 def install() -> str | None:
     """Install the peer; None when ready, else why it cannot be."""
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
-        return f"{'npm' if npm is None else 'node'} is not installed"
-    TARGET.mkdir(exist_ok=True)
-    for name in FILES:
-        if (
-            not (TARGET / name).exists()
-            or (TARGET / name).read_bytes() != (SOURCE / name).read_bytes()
-        ):
-            shutil.copyfile(SOURCE / name, TARGET / name)
-    stamp = TARGET / "node_modules" / ".oid4vp-package.json"
-    wanted = (SOURCE / "package.json").read_bytes()
-    if stamp.exists() and stamp.read_bytes() == wanted:
-        return None
-    try:
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "--no-package-lock"],
-            cwd=TARGET,
-            check=True,
-            capture_output=True,
-            timeout=INSTALL_TIMEOUT_S,
-        )
-    except subprocess.CalledProcessError as exc:
-        tail = exc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        return f"npm install failed: {tail[0][:160]}"
-    except subprocess.TimeoutExpired:
-        return f"npm install took longer than {INSTALL_TIMEOUT_S} s"
-    stamp.write_bytes(wanted)
-    return None
+    return npm_peer.install(
+        SOURCE, TARGET, files=FILES, timeout_s=INSTALL_TIMEOUT_S, npm_args=("--no-package-lock",)
+    )
 
 
 def run(command: str, payload: dict[str, Any]) -> dict[str, Any]:

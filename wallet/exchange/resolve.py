@@ -37,6 +37,7 @@ class Gathered:
     unchanged: set[str] = field(default_factory=set)
     failures: list[FetchFailure] = field(default_factory=list)
     read: set[str] = field(default_factory=set)  # every URL verification asked for
+    reports: list[VerificationReport] = field(default_factory=list)  # one per credential
 
 
 class _Overlay:
@@ -84,23 +85,32 @@ def gather(
     progress: Callable[[str], None] | None = None,
 ) -> Gathered:
     """Fetch what verifying ``credentials`` reads and the cache lacks (with ``refetch``,
-    also what it already holds), plus ``extra_urls``. Nothing is stored here."""
+    also what it already holds), plus ``extra_urls``. Nothing is stored here.
+
+    ``reports`` holds each credential's report against the cache with every fetch on top.
+    After the first round only credentials that read a document just fetched are verified
+    again: the others would read exactly what they read before."""
     now = datetime.now(UTC)
     result = Gathered()
     tried: set[str] = set()
     pending = {u for u in (fetchable(x) for x in extra_urls) if u}
+    reads: list[set[str]] = [set() for _ in credentials]
+    reports: list[VerificationReport | None] = [None] * len(credentials)
+    fresh: set[str] | None = None  # None: the first round verifies everything
     for _ in range(MAX_ROUNDS):
-        overlay = _Overlay(ctx.cache, result.documents)
-        probe = replace(ctx, cache=overlay)
-        for credential in credentials:
-            verify(credential, probe)
-        result.read |= overlay.asked
-        for key in overlay.asked:
-            url = fetchable(key)
-            if url is None or url in tried:
+        for index, credential in enumerate(credentials):
+            if fresh is not None and not {fetchable(k) for k in reads[index]} & fresh:
                 continue
-            if refetch or (ctx.cache.get(key) is None and key not in result.documents):
-                pending.add(url)
+            overlay = _Overlay(ctx.cache, result.documents)
+            reports[index] = verify(credential, replace(ctx, cache=overlay))
+            reads[index] = overlay.asked
+            result.read |= overlay.asked
+            for key in overlay.asked:
+                url = fetchable(key)
+                if url is None or url in tried:
+                    continue
+                if refetch or (ctx.cache.get(key) is None and key not in result.documents):
+                    pending.add(url)
         pending -= tried
         if not pending:
             break
@@ -109,7 +119,9 @@ def gather(
             if progress:
                 progress(url)
             _fetch_into(result, http, url, ctx.cache, now)
+        fresh = set(pending)
         pending.clear()
+    result.reports = [r for r in reports if r is not None]
     return result
 
 

@@ -14,6 +14,13 @@ class TxCode:
     input_mode: str  # "numeric" or "text"
     description: str | None
 
+    def question(self) -> str:
+        """What to ask the learner, with the offer's own hint (shown as data, unformatted)."""
+        size = f"{self.length}-" if self.length else ""
+        kind = "digit" if self.input_mode == "numeric" else "character"
+        hint = f" ({self.description})" if self.description else ""
+        return f"The {size}{kind} transaction code the issuer sent you{hint}"
+
     def check(self, value: str) -> None:
         if self.input_mode == "numeric" and not value.isdigit():
             raise UsageError("the transaction code is digits only; nothing was sent")

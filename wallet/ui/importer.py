@@ -171,10 +171,7 @@ class ImportScreen(WalletScreen):
             box[0] = value
             answered.set()
 
-        hint = f" ({request.description})" if request.description else ""
-        size = f"{request.length}-" if request.length else ""
-        kind = "digit" if request.input_mode == "numeric" else "character"
-        question = f"The issuer sent you a {size}{kind} transaction code{hint}:"
+        question = request.question() + ":"
         self.app.call_from_thread(self.app.push_screen, Prompt(question), got)
         answered.wait(timeout=600)
         if not box[0]:

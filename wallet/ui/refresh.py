@@ -9,20 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
-from wallet.api import RefreshReport
+from wallet.api import RefreshReport, age_text
 from wallet.errors import WalletError
 from wallet.ui.badges import plain, verdict_badge
 from wallet.ui.screen import WalletScreen
-
-
-def age_text(seconds: int) -> str:
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 172800:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
 
 
 class RefreshScreen(WalletScreen):
