@@ -103,3 +103,15 @@ def test_a_proof_context_that_disagrees_with_the_document_fails() -> None:
             odd["proof"]["@context"] = junk
             checks = vc_jsonld.verify_document(odd, VerifyContext())
             assert [c.status for c in checks] == [CheckStatus.FAILED], (suite, junk)
+
+
+def test_a_null_type_beside_type_fails_instead_of_crashing_pyld() -> None:
+    # pyld keeps "@type": null in the expanded node ([None, "...AchievementSubject"]) and
+    # its node map then calls None.startswith; found by the test above.
+    odd: Any = copy.deepcopy(BASE["eddsa-rdfc-2022"])
+    odd["credentialSubject"]["@type"] = None
+    checks = vc_jsonld.verify_document(odd, VerifyContext())
+    assert [c.status for c in checks] == [CheckStatus.FAILED]
+    assert "@type" in checks[0].detail
+    honest = vc_jsonld.verify_document(BASE["eddsa-rdfc-2022"], VerifyContext())
+    assert [c.status for c in honest] == [CheckStatus.PASSED]

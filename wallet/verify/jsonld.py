@@ -118,7 +118,27 @@ def expand_strict(document: dict[str, Any]) -> list[Any]:
         raise _unwrap(exc) from None
     if dropped:
         raise UndefinedTerm(f"undefined term {dropped[0]!r} is not covered by the signature")
+    _check_node_types(expanded)
     return expanded
+
+
+def _check_node_types(expanded: list[Any]) -> None:
+    """Refuse a non-string node type, which pyld's expansion lets through ("@type": null
+    beside "type") and its RDF conversion then crashes on."""
+    pending: list[Any] = [expanded]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            types = item.get("@type")
+            if (
+                "@value" not in item
+                and isinstance(types, list)
+                and not all(isinstance(t, str) for t in types)
+            ):
+                raise MalformedInput("a node's @type must be an IRI string")
+            pending.extend(v for k, v in item.items() if k != "@type")
 
 
 class _AlreadyExpanded(jsonld.JsonLdProcessor):  # type: ignore[misc]
