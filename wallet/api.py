@@ -77,6 +77,7 @@ from wallet.views import (
     read_capped,
     read_source,
     source_bytes,
+    source_label,
 )
 
 # Bumped when parsing a format yields more than before; older records are read again.
@@ -158,6 +159,14 @@ def verify_credential(credential: Credential, ctx: VerifyContext) -> Verificatio
     from wallet import engine
 
     return engine.verify_credential(credential, ctx)
+
+
+def with_linked_documents(credential: Credential, ctx: VerifyContext) -> Credential:
+    """The credential as verification reads it: an OB 2.0 badge class and issuer given by
+    URL filled in from the cache, so what is stored and shown is what was checked."""
+    from wallet.formats import registry
+
+    return registry.with_linked_documents(credential, ctx)
 
 
 def signature_refused(
@@ -433,8 +442,9 @@ class Wallet:
     # -- credentials -----------------------------------------------------------------
 
     def import_bytes(self, data: bytes, *, source: str = "") -> ImportOutcome:
-        credential = parse_credential(data)
-        report = verify_credential(credential, self.verify_context())
+        ctx = self.verify_context()
+        credential = with_linked_documents(parse_credential(data), ctx)
+        report = verify_credential(credential, ctx)
         return self.import_checked(credential, report, source=source)
 
     def import_checked(
@@ -711,6 +721,7 @@ __all__ = [
     "serve_request",
     "signature_refused",
     "source_bytes",
+    "source_label",
     "verify_credential",
     "verify_presentation",
     "whole_credential_notes",

@@ -345,9 +345,11 @@ def import_(env: Env, sources: tuple[str, ...], tx_code: str | None) -> None:
     progress.finish()
 
     def text() -> str:
+        from wallet.api import source_label
+
         lines = []
         for r in results:
-            source = safe_text(r["source"])
+            source = safe_text(source_label(r["source"]))
             if "error" in r:
                 lines.append(f"{source}: error: {safe_text(r['error'])}")
             else:
@@ -410,6 +412,8 @@ def _import_summary(
 
 
 def _summary_line(summary: dict[str, Any]) -> str:
+    from wallet.api import source_label
+
     refused = summary["refused"]
     line = (
         f"{summary['imported']} imported, {summary['duplicates']} already in the wallet, "
@@ -417,7 +421,7 @@ def _summary_line(summary: dict[str, Any]) -> str:
     )
     if refused:
         line += ": " + "; ".join(
-            f"{safe_text(r['source'])} ({safe_text(r['reason'])})" for r in refused
+            f"{safe_text(source_label(r['source']))} ({safe_text(r['reason'])})" for r in refused
         )
     if summary["interrupted"]:
         line += f"; stopped by Ctrl-C with {summary['not_started']} not started"

@@ -61,7 +61,7 @@ def _import_all(
     progress: Progress | None,
     check: Callable[[int, Credential], None] | None = None,
 ) -> list[ImportOutcome]:
-    from wallet.api import signature_refused
+    from wallet.api import signature_refused, with_linked_documents
     from wallet.exchange.resolve import gather
 
     credentials = []
@@ -82,8 +82,11 @@ def _import_all(
             raise VerificationFailed(f"not imported: {reason}")
     # Everything checked: now keep the documents, then the credentials.
     wallet.cache_documents(gathered.documents.values())
+    ctx = wallet.verify_context()
     return [
-        wallet.import_checked(credential, report, source=source, storable=frozenset())
+        wallet.import_checked(
+            with_linked_documents(credential, ctx), report, source=source, storable=frozenset()
+        )
         for credential, report, (_data, source) in zip(
             credentials, gathered.reports, payloads, strict=True
         )

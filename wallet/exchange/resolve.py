@@ -93,7 +93,8 @@ def gather(
     now = datetime.now(UTC)
     result = Gathered()
     tried: set[str] = set()
-    pending = {u for u in (fetchable(x) for x in extra_urls) if u}
+    extras = {u for u in (fetchable(x) for x in extra_urls) if u}
+    pending = set(extras)
     reads: list[set[str]] = [set() for _ in credentials]
     reports: list[VerificationReport | None] = [None] * len(credentials)
     fresh: set[str] | None = None  # None: the first round verifies everything
@@ -122,6 +123,12 @@ def gather(
         fresh = set(pending)
         pending.clear()
     result.reports = [r for r in reports if r is not None]
+    # A failed fetch matters only if the final verification still reads it: the SD-JWT VC
+    # key lookup asks for the jwt-vc-issuer metadata and the origin's JWKS together, and
+    # once the metadata is there the missing JWKS is never read again.
+    still_read = {fetchable(key) for asked in reads for key in asked}
+    still_read |= extras
+    result.failures = [f for f in result.failures if f.url in still_read]
     return result
 
 

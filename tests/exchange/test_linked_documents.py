@@ -1,0 +1,37 @@
+"""What verification read is what is stored: a hosted OB 2.0 assertion imported by URL keeps
+the badge class and issuer fetched for it, and a key lookup's unused alternative (the
+origin's JWKS when the jwt-vc-issuer metadata answers) failing does not refuse the import."""
+
+from __future__ import annotations
+
+from tests.exchange.conftest import RunFn
+from tests.issuer.server_fixture import RunningIssuer
+
+
+def test_a_hosted_assertion_is_stored_with_its_fetched_badge_class(
+    wallet: RunFn, issuer_server: RunningIssuer
+) -> None:
+    result = wallet("--json", "import", issuer_server.url("/ob2/assertions/sample"))
+    assert result.exit_code == 0, result.stderr
+    [imported] = result.json["results"]
+    assert imported["title"] == "Data Analytics Foundations"
+    assert imported["issuer"] == "Harbourview College of Applied Technology"
+    shown = wallet("--json", "show", imported["id"]).json
+    assert shown["credential"]["achievement"]["name"] == "Data Analytics Foundations"
+
+
+def test_an_sd_jwt_offer_imports_though_the_origin_has_no_jwks(
+    wallet: RunFn, issuer_server: RunningIssuer
+) -> None:
+    uri, _ = issuer_server.offer("programme_sd_jwt")
+    result = wallet("--json", "import", uri)
+    assert result.exit_code == 0, result.stderr
+    [imported] = result.json["results"]
+    assert imported["verdict"] == "valid_untrusted_issuer"
+    cached = {entry["url"] for entry in wallet("--json", "cache", "list").json["documents"]}
+    assert issuer_server.url("/.well-known/jwt-vc-issuer") in cached
+    assert issuer_server.url("/.well-known/jwks.json") not in cached
+    # The text line names the offer's issuer, not hundreds of percent-encoded characters.
+    again_uri, _ = issuer_server.offer("programme_sd_jwt")
+    text = wallet("import", again_uri)
+    assert text.stdout.startswith(f"credential offer from {issuer_server.base_url}: ")
