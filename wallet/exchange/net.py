@@ -7,12 +7,15 @@
 
 Certificates are checked against the system's CA bundle, plus the PEM file named by
 WALLET_CA_FILE (a local or company issuer with its own certificate authority).
+WALLET_NET_TIMEOUT (seconds) replaces both default timeouts: more for a slow link, less for
+tests of a slow issuer.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
 import ssl
 from collections.abc import Mapping
@@ -27,6 +30,8 @@ import httpx
 from wallet.errors import MalformedInput, NetworkError, UsageError
 
 CA_FILE_ENV = "WALLET_CA_FILE"
+TIMEOUT_ENV = "WALLET_NET_TIMEOUT"
+MAX_TIMEOUT = 600.0
 MAX_RESPONSE_BYTES = 4_000_000
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 
@@ -37,6 +42,23 @@ class NetPolicy:
     read_timeout: float = 15.0
     max_bytes: int = MAX_RESPONSE_BYTES
     max_redirects: int = 3
+
+    @classmethod
+    def from_env(cls) -> NetPolicy:
+        """The defaults, with both timeouts from WALLET_NET_TIMEOUT when it is set."""
+        text = os.environ.get(TIMEOUT_ENV, "").strip()
+        if not text:
+            return cls()
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = math.nan
+        if not 0 < seconds <= MAX_TIMEOUT:  # also false for nan
+            raise UsageError(
+                f"{TIMEOUT_ENV}={text[:40]}: not a number of seconds above 0 and at most"
+                f" {MAX_TIMEOUT:.0f}"
+            )
+        return cls(connect_timeout=seconds, read_timeout=seconds)
 
 
 @dataclass(frozen=True)
@@ -80,7 +102,10 @@ def check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
+        # Control characters and host names that are no IDNA name: refused here, before
+        # anything is sent, not as a crash deep inside the request.
+        httpx.URL(url).host  # noqa: B018
+    except (ValueError, httpx.InvalidURL):  # UnicodeError (IDNA) is a ValueError
         raise NetworkError(f"not a valid URL: {url[:200]}") from None
     if not parts.hostname:
         raise NetworkError(f"not a valid URL (no host): {url[:200]}")
@@ -122,11 +147,17 @@ def _reason(exc: httpx.HTTPError) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or ""), parts.port or default
+
+
 class Http:
     """A short-lived client: ``with Http() as http: http.get(url)``."""
 
     def __init__(self, policy: NetPolicy | None = None) -> None:
-        self.policy = policy or NetPolicy()
+        self.policy = policy or NetPolicy.from_env()
         timeout = httpx.Timeout(
             self.policy.read_timeout, connect=self.policy.connect_timeout, pool=None
         )
@@ -175,6 +206,7 @@ class Http:
         json_body: Any = None,
     ) -> Response:
         check_url(url)
+        asked = url
         seen = {url}
         for _ in range(self.policy.max_redirects + 1):
             request = self._client.build_request(
@@ -189,9 +221,14 @@ class Http:
             seen.add(target)
             if status == 303 or (status in (301, 302) and method == "POST"):
                 method, data, json_body = "GET", None, None
+            if _origin(target) != _origin(url):
+                # An access token is for the server it was given by, never for where
+                # that server points (as browsers and httpx's own redirects do).
+                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
             url = target
+        # Named by the URL asked for (the learner's), not the one it was sent on to.
         raise NetworkError(
-            f"{method} {url}: more than {self.policy.max_redirects} redirects; not followed"
+            f"{method} {asked}: more than {self.policy.max_redirects} redirects; not followed"
         )
 
     def _redirect_target(self, url: str, location: str | None) -> str:
@@ -229,3 +266,6 @@ class Http:
                 response.close()
         except httpx.HTTPError as exc:
             raise NetworkError(f"{request.method} {url}: {_reason(exc)}") from None
+        except UnicodeError:
+            # A host name no IDNA codec takes (an empty label, one over 63 letters).
+            raise NetworkError(f"{request.method} {url}: not a valid host name") from None
