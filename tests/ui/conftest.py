@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Input
+
 from wallet.api import Wallet
 from wallet.issuer.demo import COLLEGE, sample_credentials
 from wallet.issuer.samples import ob3_credential, sign
@@ -56,10 +58,29 @@ def badge_folder(folder: Path, n: int, holder: str = "did:example:alex") -> list
     out = []
     for i in range(n):
         doc = ob3_credential(
-            COLLEGE, credential_id=f"ui-{i}", subject_id=holder, subject_name="Alex",
-            achievement_name=f"Welding Level {i}", description="d", criteria="c",
+            COLLEGE,
+            credential_id=f"ui-{i}",
+            subject_id=holder,
+            subject_name="Alex",
+            achievement_name=f"Welding Level {i}",
+            description="d",
+            criteria="c",
         )
         path = folder / f"badge-{i}.json"
         path.write_text(json.dumps(sign(doc, COLLEGE)))
         out.append(path)
     return out
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def unlock(pilot: Any) -> None:
+    """Type the test passphrase on the unlock screen and wait for the credential list."""
+    pilot.app.screen.query_one("#passphrase", Input).value = PASS
+    await pilot.press("enter")
+    await settle(pilot)

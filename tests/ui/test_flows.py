@@ -14,7 +14,9 @@ from tests.ui.conftest import (
     badge_folder,
     make_app,
     run,
+    settle,
     text_of,
+    unlock,
     wallet_with_demo,
 )
 from wallet.api import Wallet, verify_presentation
@@ -49,16 +51,6 @@ def _wallet(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return tmp_path / "w", ids
 
 
-async def _unlock(pilot: Any) -> None:
-    pilot.app.screen.query_one("#passphrase", Input).value = PASS
-    await pilot.press("enter")
-    await _settle(pilot)
-
-
-async def _settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 def _text(widget: Static) -> str:
@@ -80,12 +72,12 @@ def test_import_a_folder_with_progress_and_results(tmp_path: Path) -> None:
     async def flow() -> None:
         app = make_app(tmp_path / "w")
         async with app.run_test(size=(80, 24)) as pilot:
-            await _unlock(pilot)
+            await unlock(pilot)
             await pilot.press("i")
             assert isinstance(app.screen, ImportScreen)
             app.screen.query_one("#path", Input).value = str(folder)
             await pilot.press("enter")
-            await _settle(pilot)
+            await settle(pilot)
             summary = _text(app.screen.query_one("#summary", Static))
             assert summary == "3 imported, 0 already in the wallet, 1 not imported"
             assert app.screen.query_one("#results", DataTable).row_count == 4
@@ -103,7 +95,7 @@ def test_search_detail_present_verify_and_delete(tmp_path: Path) -> None:
     async def flow() -> None:
         app = make_app(path)
         async with app.run_test(size=(120, 40)) as pilot:
-            await _unlock(pilot)
+            await unlock(pilot)
             screen = app.screen
             assert isinstance(screen, CredentialsScreen)
             assert len(_rows(app)) == 6
@@ -158,7 +150,7 @@ def test_search_detail_present_verify_and_delete(tmp_path: Path) -> None:
             verifier.query_one("#path", Input).value = str(out)
             verifier.query_one("#path", Input).focus()
             await pilot.press("enter")
-            await _settle(pilot)
+            await settle(pilot)
             assert verifier.result is not None
             assert verifier.result["verdict"] == "valid"
             (item,) = verifier.result["credentials"]
@@ -209,7 +201,7 @@ def test_a_credential_exports_as_its_file_and_as_a_baked_badge(tmp_path: Path) -
     async def flow() -> None:
         app = make_app(path)
         async with app.run_test(size=(120, 40)) as pilot:
-            await _unlock(pilot)
+            await unlock(pilot)
             app.open_detail(ids["ob3"])
             await pilot.pause()
             body = _text(app.screen.query_one("#body", Static))

@@ -10,19 +10,12 @@ from typing import Any
 from textual.widgets import DataTable, Input, Static
 
 from tests.issuer.server_fixture import RunningIssuer, issuer_server  # noqa: F401
-from tests.ui.conftest import FAST, PASS, make_app, run, text_of
+from tests.ui.conftest import FAST, PASS, make_app, run, text_of, unlock
 from wallet.api import Wallet
 from wallet.model import Verdict
 from wallet.ui.importer import ImportScreen
 from wallet.ui.modals import Prompt
 from wallet.ui.refresh import RefreshScreen
-
-
-async def _unlock(pilot: Any) -> None:
-    pilot.app.screen.query_one("#passphrase", Input).value = PASS
-    await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def _until(pilot: Any, done: Any, tries: int = 200) -> None:
@@ -59,7 +52,7 @@ def test_an_offer_with_a_tx_code_imports_and_a_wrong_code_does_not(
     async def flow() -> None:
         app = make_app(tmp_path / "w")
         async with app.run_test(size=(100, 30)) as pilot:
-            await _unlock(pilot)
+            await unlock(pilot)
             await _offer_with_code(pilot, app, wrong_uri, wrong_code)
             summary = text_of(app.screen.query_one("#summary", Static))
             assert summary.startswith("0 imported, 0 already in the wallet, 1 not imported")
@@ -91,7 +84,7 @@ def test_refresh_shows_a_credential_revoked_at_the_issuer_as_invalid(
     async def flow() -> None:
         app = make_app(tmp_path / "w")
         async with app.run_test(size=(120, 30)) as pilot:
-            await _unlock(pilot)
+            await unlock(pilot)
             await pilot.press("R")
             assert isinstance(app.screen, RefreshScreen)
             await app.workers.wait_for_complete()

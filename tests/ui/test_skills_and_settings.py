@@ -8,19 +8,12 @@ from typing import Any
 
 from textual.widgets import Button, DataTable, Input, Tree
 
-from tests.ui.conftest import PASS, make_app, run, wallet_with_demo
+from tests.ui.conftest import make_app, run, unlock, wallet_with_demo
 from wallet.issuer.demo import EMPLOYER
 from wallet.ui.detail import DetailScreen
 from wallet.ui.modals import Confirm
 from wallet.ui.settings import SettingsScreen
 from wallet.ui.skills import SkillsScreen
-
-
-async def _unlock(pilot: Any) -> None:
-    pilot.app.screen.query_one("#passphrase", Input).value = PASS
-    await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def _labels(node: Any) -> list[str]:
@@ -34,7 +27,7 @@ def test_skills_are_grouped_by_framework_and_open_their_credentials(tmp_path: Pa
     async def flow() -> None:
         app = make_app(tmp_path / "w")
         async with app.run_test(size=(120, 40)) as pilot:
-            await _unlock(pilot)
+            await unlock(pilot)
             await pilot.press("k")
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
@@ -70,7 +63,7 @@ def test_settings_change_the_lock_time_and_the_trust_list(tmp_path: Path) -> Non
     async def flow() -> None:
         app = make_app(tmp_path / "w")
         async with app.run_test(size=(120, 40)) as pilot:
-            await _unlock(pilot)
+            await unlock(pilot)
             await pilot.press("ctrl+s")
             await pilot.pause()
             screen = app.screen

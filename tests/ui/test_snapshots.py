@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
-from tests.ui.conftest import FAST, PASS, make_app
+from tests.ui.conftest import FAST, PASS, make_app, unlock
 from wallet import api
 from wallet.api import Wallet
 from wallet.issuer.demo import BOOTCAMP, COLLEGE, SPREADSHEETS
@@ -59,16 +58,10 @@ def fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return ids
 
 
-async def _unlock(pilot: Pilot[Any]) -> None:
-    pilot.app.screen.query_one("#passphrase", Input).value = PASS
-    await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
 
 def _then(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]], Any]:
     async def run(pilot: Pilot[Any]) -> None:
-        await _unlock(pilot)
+        await unlock(pilot)
         for step in steps:
             await step(pilot)
             await pilot.pause()

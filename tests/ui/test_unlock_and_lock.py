@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Button, Input, Static
 
-from tests.ui.conftest import PASS, make_app, run, text_of, wallet_with_demo
+from tests.ui.conftest import PASS, make_app, run, settle, text_of, wallet_with_demo
 from wallet.ui.credentials import CredentialsScreen
 from wallet.ui.modals import RecoveryKey
 from wallet.ui.unlock import UnlockScreen
@@ -17,12 +17,6 @@ async def _type(pilot: object, selector: str, text: str) -> None:
     app = pilot.app  # type: ignore[attr-defined]
     app.screen.query_one(selector, Input).value = text
 
-
-async def _settle(pilot: object) -> None:
-    app = pilot.app  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 def test_first_run_creates_and_shows_the_recovery_key_once(tmp_path: Path) -> None:
@@ -37,7 +31,7 @@ def test_first_run_creates_and_shows_the_recovery_key_once(tmp_path: Path) -> No
             await _type(pilot, "#confirm", PASS)
             app.screen.query_one("#confirm", Input).focus()
             await pilot.press("enter")
-            await _settle(pilot)
+            await settle(pilot)
             assert isinstance(app.screen, RecoveryKey)
             key = text_of(app.screen.query_one("#recovery-key", Static))
             assert key.count("-") == 7
@@ -62,7 +56,7 @@ def test_a_wrong_passphrase_can_be_retried(tmp_path: Path) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await _type(pilot, "#passphrase", "not the passphrase")
             await pilot.press("enter")
-            await _settle(pilot)
+            await settle(pilot)
             assert isinstance(app.screen, UnlockScreen)
             assert "Wrong passphrase. Try again." in str(
                 app.screen.query_one("#error", Static).render()
@@ -70,7 +64,7 @@ def test_a_wrong_passphrase_can_be_retried(tmp_path: Path) -> None:
             assert app.screen.query_one("#passphrase", Input).value == ""
             await _type(pilot, "#passphrase", PASS)
             await pilot.press("enter")
-            await _settle(pilot)
+            await settle(pilot)
             assert isinstance(app.screen, CredentialsScreen)
 
     run(flow)
@@ -86,7 +80,7 @@ def test_idle_lock_returns_to_unlock_and_drops_the_keys(tmp_path: Path) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await _type(pilot, "#passphrase", PASS)
             await pilot.press("enter")
-            await _settle(pilot)
+            await settle(pilot)
             opened = app.wallet
             assert isinstance(app.screen, CredentialsScreen) and opened is not None
             now[0] += 299  # still in use
@@ -120,7 +114,7 @@ def test_recovery_key_sets_a_new_passphrase(tmp_path: Path) -> None:
             await _type(pilot, "#passphrase", "my new passphrase")
             await _type(pilot, "#confirm", "my new passphrase")
             await pilot.click("#go")
-            await _settle(pilot)
+            await settle(pilot)
             assert isinstance(app.screen, CredentialsScreen)
 
     run(flow)
