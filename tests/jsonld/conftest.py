@@ -20,4 +20,4 @@ def examples_context() -> Iterator[None]:
         json.loads((VECTORS / "TEST-ONLY-credentials-examples-v2.reconstructed.json").read_text()),
     )
     yield
-    jsonld._extra.clear()
+    jsonld.unregister_contexts()

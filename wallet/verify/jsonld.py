@@ -1,8 +1,9 @@
 """JSON-LD processing with bundled contexts only: never a network fetch.
 
 Canonicalisation is RDFC-1.0 (pyld's ``URDNA2015``; its default is the older URGNA2012).
-pyld keeps resolved contexts in its own LRU cache, and we keep the parsed files, so a
-context is read and processed once per process, not once per verification.
+pyld keeps resolved contexts in its own LRU cache, we keep the parsed files, and
+wallet.verify.jsonld_cache keeps processed (type-scoped) contexts, so a context is read
+and processed once per process, not once per verification.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from pyld import jsonld
 
 from wallet.errors import MalformedInput, UnsupportedInput
+from wallet.verify import jsonld_cache
 
 CONTEXT_FILES: dict[str, str] = {
     "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
@@ -60,13 +62,27 @@ _extra: dict[str, Any] = {}
 def register_context(url: str, document: Any) -> None:
     """Serve ``document`` for ``url`` (for test-only contexts; the app registers none)."""
     _extra[url] = document
+    jsonld_cache.own(document)
+    _forget_processed()
+
+
+def unregister_contexts() -> None:
+    """Serve only the bundled contexts again (processed copies of the others forgotten)."""
+    _extra.clear()
+    _forget_processed()
+
+
+def _forget_processed() -> None:
+    jsonld_cache.clear()
     jsonld._resolved_context_cache.clear()
 
 
 @functools.cache
 def _bundled(name: str) -> Any:
     text = resources.files("wallet.verify.contexts").joinpath(name).read_text("utf-8")
-    return json.loads(text)
+    document = json.loads(text)
+    jsonld_cache.own(document)  # kept alive by this cache, never mutated: keyed by identity
+    return document
 
 
 def load_context(url: str) -> Any:
@@ -111,8 +127,8 @@ def expand_strict(document: dict[str, Any]) -> list[Any]:
         dropped.append(str(prop))
 
     try:
-        expanded: list[Any] = jsonld.expand(
-            document, {"documentLoader": document_loader}, on_property_dropped=on_dropped
+        expanded: list[Any] = jsonld_cache.CachingProcessor(on_property_dropped=on_dropped).expand(
+            document, {"documentLoader": document_loader}
         )
     except jsonld.JsonLdError as exc:
         raise _unwrap(exc) from None
@@ -141,7 +157,7 @@ def _check_node_types(expanded: list[Any]) -> None:
             pending.extend(v for k, v in item.items() if k != "@type")
 
 
-class _AlreadyExpanded(jsonld.JsonLdProcessor):  # type: ignore[misc]
+class _AlreadyExpanded(jsonld_cache.CachingProcessor):
     """pyld's normalize, for input expand_strict has just expanded.
 
     normalize -> to_rdf expands its input again: a no-op on expanded input (expansion is

@@ -22,21 +22,20 @@ How the two are compared:
 - an embedded ``@context`` (a VC 1.1 proof's, an embedded endorsement's) is dropped
   before the round trip if it equals the document's (the suite already requires that of a
   proof's) and refused otherwise: compaction never writes it back.
-Cost: pyld caches resolved contexts (wallet.verify.jsonld); the round trip result is
+Cost: processed contexts are kept (wallet.verify.jsonld_cache); the round trip result is
 cached per document text, so a re-verification of the same document costs a dict lookup.
 jcs suites sign the JSON text itself, so the rule is applied to rdfc proofs only.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 from pyld import jsonld as pyld
 
 from wallet.errors import MalformedInput
-from wallet.verify import jsonld
+from wallet.verify import jsonld, jsonld_cache
 
 # Keys whose readers handle a one-element list and its element identically.
 WRAP_OK = frozenset(
@@ -111,8 +110,15 @@ def compacted(doc: dict[str, Any]) -> dict[str, Any]:
     context = doc.get("@context")
     options = {"documentLoader": jsonld.document_loader}
     try:
-        expanded = pyld.expand(copy.deepcopy(doc), options)
-        result: dict[str, Any] = pyld.compact(expanded, {"@context": context}, options)
+        # The caching processor keeps processed contexts (and with them pyld's inverse
+        # contexts, keyed by the processed context's id) between documents.
+        # pyld's expand works on its own deep copy of the input; compact would expand the
+        # expanded form again (idempotent), so it is told to skip that.
+        processor = jsonld_cache.CachingProcessor()
+        expanded = processor.expand(doc, options)
+        result: dict[str, Any] = processor.compact(
+            expanded, {"@context": context}, {**options, "skipExpansion": True}
+        )
     except pyld.JsonLdError as exc:
         raise jsonld._unwrap(exc) from None
     return result
@@ -123,7 +129,9 @@ def _type_iri(context: Any, term: str) -> str | None:
     if key not in _type_cache:
         doc = {"@context": context, "@type": term}
         try:
-            expanded = pyld.expand(doc, {"documentLoader": jsonld.document_loader})
+            expanded = jsonld_cache.CachingProcessor().expand(
+                doc, {"documentLoader": jsonld.document_loader}
+            )
             _type_cache[key] = str(expanded[0]["@type"][0]) if expanded else None
         except (pyld.JsonLdError, KeyError, IndexError):
             _type_cache[key] = None
