@@ -247,11 +247,13 @@ def test_the_example_verifier_page_for_the_reference_issuer(holder: Holder) -> N
         page = httpx.get(base + "/")
         assert page.status_code == 200 and "<form" in page.text
         made = httpx.get(base + "/new", params={"type": VCT, "claims": "grade"})
-        assert made.status_code == 200 and "<svg" in made.text
-        link = made.text.split("href='")[1].split("'")[0].replace("&amp;", "&")
+        assert made.status_code == 303
+        shown = httpx.get(base + made.headers["location"].removeprefix(base))
+        assert shown.status_code == 200 and "<svg" in shown.text
+        link = shown.text.split("id='link' href='")[1].split("'")[0].replace("&amp;", "&")
         client_id = parse_qs(urlsplit(link).query)["client_id"][0]
         assert client_id.startswith("decentralized_identifier:did:key:")
-        result = made.text.split("href='")[2].split("'")[0]
+        result = shown.text.split("id='result' href='")[1].split("'")[0].lstrip("/")
         assert httpx.get(f"{base}/{result}").json() == {"verdict": None}
         pending = holder.wallet.read_request(link)
         with pytest.raises(VerificationFailed, match="valid_untrusted_issuer"):

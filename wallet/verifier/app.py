@@ -3,30 +3,26 @@
 - ``GET  {base}/request/{id}``  the signed request object (``oauth-authz-req+jwt``);
 - ``POST {base}/request/{id}``  the same with the wallet's ``wallet_nonce`` (section 5.10);
 - ``POST {base}/response/{id}`` the wallet's direct_post answer (one per request);
-- with ``page=True``: ``GET {base}/`` a small page that makes a request and shows its QR
-  code, and ``GET {base}/result/{id}/{key}`` its verdict once answered (the key is a
-  second secret, so the answer is not readable by whoever saw the request).
+- with ``page=True``: the example web page (wallet.verifier.page): a form that makes a
+  request, its QR code and link, and its verdict once answered.
 
 ``base_url`` is the public URL the app is reachable at (its mount point included).
 """
 
 from __future__ import annotations
 
-import html
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import parse_qsl
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from wallet.errors import WalletError
 from wallet.present.service import Signer
 from wallet.verifier.session import RequestSpec, Session
 from wallet.verify import keys
@@ -124,8 +120,12 @@ async def _form(request: Request) -> dict[str, str] | Response:
     return form
 
 
-def verifier_app(sessions: Sessions, *, page: bool = False) -> Starlette:
-    """The endpoints for ``sessions``; mount it (``Mount('/verifier', app=...)``) or serve it."""
+def verifier_app(
+    sessions: Sessions, *, page: bool = False, example: RequestSpec | None = None
+) -> Starlette:
+    """The endpoints for ``sessions``; mount it (``Mount('/verifier', app=...)``) or serve it.
+    ``page`` adds the example web page (wallet.verifier.page), its form prefilled from
+    ``example``."""
     from starlette.concurrency import run_in_threadpool
 
     def session_or_404(request: Request) -> Session | None:
@@ -161,66 +161,7 @@ def verifier_app(sessions: Sessions, *, page: bool = False) -> Starlette:
         Route("/response/{sid}", response, methods=["POST"]),
     ]
     if page:
-        routes += _page_routes(sessions)
+        from wallet.verifier.page import page_routes
+
+        routes += page_routes(sessions, example)
     return Starlette(routes=routes)
-
-
-_FORM = """<!doctype html><meta charset="utf-8"><title>Example verifier</title>
-<h1>Ask for a credential (OpenID4VP)</h1>
-<form action="new"><p><label>Format <select name="format"><option>dc+sd-jwt</option>
-<option>ldp_vc</option><option>jwt_vc_json</option></select></label>
-<p><label>Type (vct or VC type) <input name="type" size="60"></label>
-<p><label>Claims, comma separated <input name="claims" size="60"></label>
-<p><label>Purpose <input name="purpose" size="60"></label>
-<p><button>Make the request</button></form>"""
-
-
-def _page_routes(sessions: Sessions) -> list[Route]:
-    from wallet.present import qr
-
-    async def index(request: Request) -> Response:
-        return HTMLResponse(_FORM)
-
-    async def new(request: Request) -> Response:
-        q = request.query_params
-        spec = RequestSpec(
-            format=q.get("format") or "dc+sd-jwt",
-            type=q.get("type") or None,
-            claims=tuple(c for c in (q.get("claims") or "").split(",") if c.strip()),
-            purpose=q.get("purpose") or None,
-            name="Example verifier",
-        )
-        try:
-            session = sessions.new(spec, signed=sessions.signer is not None)
-        except WalletError as exc:
-            return HTMLResponse(f"<p>{html.escape(exc.message)}", 400)
-        link = session.link()
-        try:
-            svg = qr.to_svg(link).decode("utf-8")
-        except WalletError:  # an unsigned request by value can be too long for one code
-            svg = "<p>(too long for a QR code: open the link)"
-        result = f"result/{session.id}/{sessions.result_key(session.id)}"
-        body = (
-            f"<!doctype html><meta charset='utf-8'><title>Request</title>{svg}"
-            f"<p><a href='{html.escape(link)}'>{html.escape(link[:120])}…</a>"
-            f"<p>Then see the verdict at <a href='{result}'>{result}</a>"
-        )
-        return HTMLResponse(body, headers=NO_STORE)
-
-    async def result(request: Request) -> Response:
-        sid = request.path_params["sid"]
-        session = sessions.get(sid)
-        if session is None or not secrets.compare_digest(
-            request.path_params["key"], sessions.result_key(sid)
-        ):
-            return JSONResponse({"error": "not_found"}, 404)
-        outcome: dict[str, Any] = (
-            session.outcome.to_dict() if session.outcome else {"verdict": None}
-        )
-        return JSONResponse(outcome, headers=NO_STORE)
-
-    return [
-        Route("/", index),
-        Route("/new", new),
-        Route("/result/{sid}/{key}", result),
-    ]

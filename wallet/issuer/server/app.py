@@ -1,7 +1,8 @@
 """The Starlette application: the issuer's routes over wallet.issuer.server's logic.
 
 ``create_app(config)`` returns the app; ``app.state.issuer`` is the Issuer (config, keys,
-state store) and ``app.state.misbehaviour`` the test-only fault settings.
+state store) and ``app.state.misbehaviour`` the test-only fault settings. The example
+OpenID4VP verifier is mounted at ``/verifier`` (wallet.issuer.server.verifier).
 """
 
 from __future__ import annotations
@@ -306,8 +307,11 @@ ROUTES = [
 
 
 def create_app(config: IssuerConfig) -> Starlette:
+    from wallet.issuer.server import verifier
+
     issuer = Issuer.load(config)
-    app = Starlette(routes=ROUTES)
+    # The example verifier (/verifier) beside the issuer: both sides on one machine.
+    app = Starlette(routes=[*ROUTES, verifier.mount(issuer)])
     app.add_middleware(MisbehaviourMiddleware, settings=issuer.misbehaviour)
     app.state.issuer = issuer
     app.state.misbehaviour = issuer.misbehaviour

@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 
 from wallet.errors import NetworkError, UsageError
 from wallet.issuer.server.app import Issuer, create_app
-from wallet.issuer.server.config import LOOPBACK_HOSTS, IssuerConfig
+from wallet.issuer.server.config import LOOPBACK_HOSTS, IssuerConfig, check_public_url
 from wallet.issuer.server.state import write_atomic
 from wallet.issuer.server.tls import TlsFiles, ensure_tls
 
@@ -75,6 +75,8 @@ def prepare(
 ) -> Prepared:
     if http and host not in LOOPBACK_HOSTS:
         raise UsageError("--http serves plain http on loopback only (--host 127.0.0.1 or ::1)")
+    if public_url is not None:
+        check_public_url(public_url)  # a bad URL is a usage error, whatever the port does
     state_dir.mkdir(parents=True, exist_ok=True)
     sock = bind(host, port)
     real_port = sock.getsockname()[1]
