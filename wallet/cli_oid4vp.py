@@ -236,7 +236,7 @@ def request_cmd(
     from wallet.api import Listen, RequestSpec, Wallet, serve_request
 
     if fmt is None:
-        fmt = "dc+sd-jwt" if type_ is None or ":" in type_ else "ldp_vc"
+        fmt = RequestSpec.format_for(type_)
     spec = RequestSpec(fmt, type_, _claims(claims), purpose, name)
     listen = Listen.parse(serve_at, tls_cert, tls_key)
     wait_s, age_s = parse_duration(timeout), parse_duration(max_age)

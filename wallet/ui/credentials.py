@@ -34,6 +34,7 @@ class CredentialsScreen(WalletScreen):
         Binding("k", "app.skills", "Skills"),
         Binding("v", "app.verify", "Interviewer"),
         Binding("R", "app.refresh", "Refresh", show=False),
+        Binding("a", "app.respond", "Respond to a request", show=False),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
 

@@ -24,6 +24,7 @@ KEYS = [
     ("", "k", "skills portfolio"),
     ("", "v", "interviewer mode"),
     ("", "R", "refresh keys and status lists (online)"),
+    ("", "a", "respond to a verifier's request (OpenID4VP link or QR picture)"),
     ("Credential", "e", "export the original file"),
     ("", "r", "verify again"),
     ("", "t", "trust its issuer (asks first)"),
@@ -32,6 +33,7 @@ KEYS = [
     ("", "ctrl+o", "show QR codes (n/b to step, s PNG, g SVG)"),
     ("Interviewer", "ctrl+n", "new nonce"),
     ("", "ctrl+t", "trust a genuine credential's issuer (asks first)"),
+    ("", "Ask", "ask by OpenID4VP: a request served here, its QR code, the verdict"),
 ]
 
 

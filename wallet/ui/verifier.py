@@ -1,9 +1,15 @@
 """Interviewer mode: a fresh nonce to read out, then a presentation from a file, pasted
 text or photos of its QR codes, checked offline: verdict, every check, and exactly the
-disclosed claims with their values."""
+disclosed claims with their values.
+
+Or ask the standard way (OpenID4VP): a request for a credential type and claims, served on
+this machine (loopback) through wallet.api.serve_request, shown as a QR code and a link; a
+worker waits for the one answer and shows its verdict the same way. Leaving the screen or
+asking again stops waiting."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +21,26 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 
-from wallet.api import new_nonce, presentation_bytes, source_bytes, verify_presentation
+from wallet.api import (
+    Listen,
+    OpenRequest,
+    RequestSpec,
+    VerifierOutcome,
+    new_nonce,
+    presentation_bytes,
+    qr_matrix,
+    serve_request,
+    source_bytes,
+    verify_presentation,
+)
 from wallet.errors import WalletError
 from wallet.model import Verdict
 from wallet.ui.badges import check_badge, markup_safe, plain, verdict_badge
 from wallet.ui.modals import Confirm
+from wallet.ui.qrview import half_blocks
 from wallet.ui.screen import WalletScreen
+
+ASK_TIMEOUT_S = 600.0
 
 
 def result_renderables(result: dict[str, Any]) -> list[Text]:
@@ -62,6 +82,19 @@ def result_renderables(result: dict[str, Any]) -> list[Text]:
     return lines
 
 
+def outcome_renderables(result: dict[str, Any]) -> list[Text]:
+    """An OpenID4VP answer's verdict: whether it holds what was asked, then each credential."""
+    lines = result_renderables(result)
+    query = result["query"]
+    head = [
+        lines[0],
+        Text.assemble("  ", check_badge(query["status"]), " ", plain(query["detail"])),
+    ]
+    if result["declined"]:
+        head.append(Text.assemble("  the learner declined (", plain(result["declined"]), ")"))
+    return head + lines[1:]
+
+
 class VerifyScreen(WalletScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -75,6 +108,8 @@ class VerifyScreen(WalletScreen):
         self.result: dict[str, Any] | None = None
         # Issuers of genuine credentials in the last result that are not trusted yet.
         self._untrusted: list[str] = []
+        self.asked: OpenRequest | None = None  # the OpenID4VP request being served
+        self._stop_asking = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,6 +123,16 @@ class VerifyScreen(WalletScreen):
                 yield Button("Verify", id="verify", variant="primary")
             yield TextArea(id="pasted", classes="paste")
             yield Button("Verify pasted text", id="verify-pasted")
+            yield Static("Or ask the standard way (OpenID4VP):", classes="heading")
+            with Horizontal(classes="row"):
+                yield Input(
+                    placeholder="Type: a vct, or OpenBadgeCredential",
+                    id="ask-type",
+                )
+                yield Input(placeholder="Claims, comma separated", id="ask-claims")
+                yield Button("Ask", id="ask")
+            yield Static("", id="ask-status")
+            yield Static("", id="ask-qr")
             yield Static("", id="result")
         yield Footer()
 
@@ -115,10 +160,81 @@ class VerifyScreen(WalletScreen):
             self._verify(sources)
         elif event.button.id == "verify-pasted":
             self._verify([("pasted text", self.query_one("#pasted", TextArea).text.encode())])
+        elif event.button.id == "ask":
+            self._start_asking()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "path":
             self.query_one("#verify", Button).press()
+
+    # -- OpenID4VP ---------------------------------------------------------------------
+
+    def _start_asking(self) -> None:
+        type_ = self.query_one("#ask-type", Input).value.strip() or None
+        raw = self.query_one("#ask-claims", Input).value
+        claims = tuple(c.strip() for c in raw.split(",") if c.strip())
+        self._stop_asking.set()  # a request already waiting stops: one at a time
+        self._stop_asking = threading.Event()
+        self.asked = None
+        self.query_one("#ask-qr", Static).update("")
+        self.query_one("#result", Static).update("")
+        self.query_one("#ask-status", Static).update("Making the request…")
+        spec = RequestSpec(RequestSpec.format_for(type_), type_, claims, None, "Interviewer")
+        self._ask(spec, self._stop_asking)
+
+    @work(thread=True, group="ask")
+    def _ask(self, spec: RequestSpec, stop: threading.Event) -> None:
+        wallet = self.wallet_app.wallet
+        if wallet is None:
+            return
+        try:
+            outcome = serve_request(
+                wallet,
+                spec,
+                Listen(),
+                timeout=ASK_TIMEOUT_S,
+                on_ready=lambda r: self.app.call_from_thread(self._asking, r),
+                cancel=stop,
+            )
+        except WalletError as exc:
+            self.app.call_from_thread(self._ask_status, exc.message, "red")
+            return
+        if not stop.is_set():
+            self.app.call_from_thread(self._answered, outcome)
+
+    def _ask_status(self, text: str, style: str = "") -> None:
+        self.query_one("#ask-status", Static).update(Text(text, style=style))
+
+    def _asking(self, request: OpenRequest) -> None:
+        self.asked = request
+        try:
+            code: Text | str = half_blocks(qr_matrix(request.link))
+        except WalletError as exc:
+            code = plain(f"(no QR code: {exc.message})")
+        self.query_one("#ask-qr", Static).update(code)
+        self._ask_status(
+            "Waiting for the answer. The learner scans this, or answers the link:\n" + request.link
+        )
+
+    def _answered(self, outcome: VerifierOutcome | None) -> None:
+        self.query_one("#ask-qr", Static).update("")
+        if outcome is None:
+            self._ask_status("No answer came in time.", "yellow")
+            return
+        result = outcome.to_dict()
+        self.result = result
+        self._untrusted = [
+            item.credential.issuer.id
+            for _, item in outcome.items
+            if item.credential is not None
+            and item.credential.issuer.id
+            and item.report.verdict is Verdict.VALID_UNTRUSTED_ISSUER
+        ]
+        self._ask_status("Answered.")
+        self.query_one("#result", Static).update(Group(*outcome_renderables(result)))
+
+    def on_unmount(self) -> None:
+        self._stop_asking.set()
 
     @work(thread=True, exclusive=True)
     def _verify(self, sources: list[tuple[str, bytes]]) -> None:

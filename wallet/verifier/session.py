@@ -78,6 +78,12 @@ class RequestSpec:
     name: str | None = None
     query_id: str = "credential"
 
+    @staticmethod
+    def format_for(type_: str | None) -> str:
+        """The format to ask in when none is named: a vct is a URL (SD-JWT VC), a VC type
+        such as OpenBadgeCredential is not (ldp_vc)."""
+        return dcql.SD_JWT if type_ is None or ":" in type_ else dcql.LDP_VC
+
     def dcql_query(self) -> dict[str, Any]:
         if self.format not in dcql.FORMATS.values():
             raise UsageError(
