@@ -165,3 +165,44 @@ def test_generated_credentials_expand_identically(
     for document in (signed, config):
         assert json.dumps(_cached_expand(document)) == json.dumps(_plain_expand(document))
     assert signed_form.compacted(signed) == _plain_round_trip(signed)
+
+
+def test_the_iri_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Document values (ids, URLs) are expanded through the memo too: a stream of distinct
+    # credentials must not grow it without end.
+    monkeypatch.setattr(jsonld_cache, "MAX_IRIS", 50)
+    jsonld_cache.clear()
+    for i in range(30):
+        doc = _credential()
+        doc["id"] = f"urn:uuid:00000000-0000-0000-0000-{i:012d}"
+        assert jsonld.canonize(doc) == _reference(doc)
+    assert _iris_sizes() and max(_iris_sizes()) <= 50
+
+
+def _iris_sizes() -> list[int]:
+    return [len(memo) for _, memo in jsonld_cache._iris.values()]
+
+
+def _proof_options(created: str) -> dict[str, Any]:
+    signed = sign(_credential(), ED)
+    proof = signed["proof"]
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    return {**config, "created": created, "@context": signed["@context"]}
+
+
+def test_memoised_proof_options_match_the_reference_and_their_own_text() -> None:
+    first = _proof_options("2026-01-01T00:00:00Z")
+    other = _proof_options("2026-01-01T00:00:01Z")
+    for _ in range(2):  # cold, then from the memo
+        assert jsonld.canonize_memoised(first) == _reference(first).encode()
+        assert jsonld.canonize_memoised(other) == _reference(other).encode()
+    assert jsonld.canonize_memoised(first) != jsonld.canonize_memoised(other)
+
+
+def test_memoised_proof_options_with_an_undefined_term_are_refused_every_time() -> None:
+    honest = _proof_options("2026-01-01T00:00:00Z")
+    assert jsonld.canonize_memoised(honest) == _reference(honest).encode()
+    attack = {**honest, "unsignedOption": "x"}
+    for _ in range(2):
+        with pytest.raises(jsonld.UndefinedTerm):
+            jsonld.canonize_memoised(attack)

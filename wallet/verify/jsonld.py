@@ -75,6 +75,7 @@ def unregister_contexts() -> None:
 def _forget_processed() -> None:
     jsonld_cache.clear()
     jsonld._resolved_context_cache.clear()
+    _memoised.clear()
 
 
 @functools.cache
@@ -185,6 +186,28 @@ def canonize(document: dict[str, Any]) -> str:
     except jsonld.JsonLdError as exc:
         raise _unwrap(exc) from None
     return result
+
+
+# exact JSON text -> canonical N-Quads (UTF-8), for small documents that repeat.
+_memoised: dict[str, bytes] = {}
+MAX_MEMOISED = 256
+
+
+def canonize_memoised(document: dict[str, Any]) -> bytes:
+    """canonize(document) as UTF-8, memoised on the document's exact JSON text (a pure
+    function of it and the bundled contexts); only a successful result is kept, so a
+    refusal is made afresh each time."""
+    try:
+        key = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return canonize(document).encode("utf-8")
+    found = _memoised.get(key)
+    if found is None:
+        found = canonize(document).encode("utf-8")
+        if len(_memoised) >= MAX_MEMOISED:
+            _memoised.pop(next(iter(_memoised)))
+        _memoised[key] = found
+    return found
 
 
 def _unwrap(exc: Exception) -> Exception:

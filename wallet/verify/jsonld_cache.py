@@ -17,7 +17,9 @@ pinned down, so its results are kept here, keyed by:
 - the flags and options that change the result (base, processing mode, loader).
 Results are pyld's frozen contexts, returned as they are (pyld never mutates them; its
 own URL cache shares them the same way). Only successful results are kept, so errors are
-raised afresh each time. The tests keep pyld's own processor as the oracle.
+raised afresh each time. IRI expansion (outside context processing) and IRI compaction
+(without a value) against a frozen context are memoised the same way, per context and
+bounded. The tests keep pyld's own processor as the oracle.
 """
 
 from __future__ import annotations
@@ -30,11 +32,15 @@ from frozendict import frozendict
 from pyld import jsonld
 
 MAX_ENTRIES = 1024
+MAX_IRIS = 4096  # per active context
 
 # (active context id, local key, flags...) -> (active context, local context, result)
 _processed: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
 # id -> object, for the JSON objects and arrays inside bundled context documents.
 _owned: dict[int, Any] = {}
+# active context id -> (active context, {(value, base, vocab): expanded IRI})
+_iris: dict[int, tuple[Any, dict[tuple[Any, ...], Any]]] = {}
+_MISSING = object()
 
 
 def own(document: Any) -> None:
@@ -54,6 +60,7 @@ def own(document: Any) -> None:
 def clear() -> None:
     """Forget every processed context (the loader now serves other documents)."""
     _processed.clear()
+    _iris.clear()
 
 
 def _local_key(local: Any) -> tuple[Any, bool] | None:
@@ -119,3 +126,69 @@ class CachingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
                 _processed.pop(next(iter(_processed)))
             _processed[key] = (active_ctx, source, result)
         return result
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # Outside context processing (no local context), expanding a string against a
+        # frozen active context is a pure function of (context, value, base, vocab).
+        if local_ctx is not None or defined is not None or not isinstance(value, str):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        memo = _memo(active_ctx)
+        if memo is None:
+            return super()._expand_iri(active_ctx, value, base, vocab)
+        key = ("e", value, base, vocab)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = _keep(memo, key, super()._expand_iri(active_ctx, value, base, vocab))
+        return found
+
+    def _compact_iri(
+        self,
+        active_ctx: Any,
+        iri: Any,
+        value: Any = None,
+        vocab: bool = False,
+        base: Any = None,
+        reverse: bool = False,
+    ) -> Any:
+        # Without a value to fit, compacting an IRI against a frozen active context (its
+        # inverse context is a function of it) is pure in (context, iri, vocab, base,
+        # reverse).
+        memo = _memo(active_ctx) if value is None and isinstance(iri, str) else None
+        if memo is None:
+            return super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+        key = ("c", iri, vocab, base, reverse)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = _keep(
+                memo, key, super()._compact_iri(active_ctx, iri, None, vocab, base, reverse)
+            )
+        return found
+
+
+def _memo(active_ctx: Any) -> dict[tuple[Any, ...], Any] | None:
+    """The IRI memo of a frozen active context (None for a context still being built)."""
+    entry = _iris.get(id(active_ctx))
+    if entry is not None and entry[0] is active_ctx:
+        return entry[1]
+    if not isinstance(active_ctx, frozendict):
+        return None
+    if len(_iris) >= MAX_ENTRIES:
+        _iris.pop(next(iter(_iris)))
+    memo: dict[tuple[Any, ...], Any] = {}
+    _iris[id(active_ctx)] = (active_ctx, memo)
+    return memo
+
+
+def _keep(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> Any:
+    if len(memo) >= MAX_IRIS:  # document values (ids, URLs) pass through here too
+        memo.clear()
+    memo[key] = value
+    return value

@@ -90,6 +90,8 @@ def hash_data(
     if suite.canonicalization == "jcs":
         return bytes(digest(_jcs(config)).digest() + digest(_jcs(unsecured)).digest())
     jsonld.check_contexts_bundled(unsecured)
-    canon_proof = jsonld.canonize(config).encode("utf-8")
+    # Proof options repeat (the same credential verified again at every refresh, one status
+    # list credential per credential pointing at it): memoised on their exact JSON text.
+    canon_proof = jsonld.canonize_memoised(config)
     canon_doc = jsonld.canonize(unsecured).encode("utf-8")
     return bytes(digest(canon_proof).digest() + digest(canon_doc).digest())
