@@ -227,6 +227,38 @@ def _trusted_issuer_urls(issuer_ids: Sequence[str]) -> list[str]:
     return urls
 
 
+FORGED_LIST = "status list signature invalid"
+
+
+def _drop_forged_lists(credentials: Sequence[Credential], gathered: Gathered) -> None:
+    """A status list that fails its signature check while the issuer's key verifies the
+    credential itself is not the issuer's: it must not replace the list already kept (that
+    would let whoever serves it mark every credential invalid). It is reported as a failed
+    fetch instead, as imports refuse it. (When the key itself is gone, both checks fail
+    and the new documents are kept: the credential is then rightly invalid.)"""
+    from wallet.exchange.resolve import FetchFailure, fetchable
+    from wallet.model import SIGNATURE, STATUS, CheckStatus
+
+    for credential, checked in zip(credentials, gathered.reports, strict=False):
+        by_name = {c.name: c for c in checked.checks}
+        signature, listed = by_name.get(SIGNATURE), by_name.get(STATUS)
+        forged = (
+            signature is not None
+            and signature.status is CheckStatus.PASSED
+            and listed is not None
+            and listed.status is CheckStatus.FAILED
+            and listed.detail.startswith(FORGED_LIST)
+        )
+        if not forged:
+            continue
+        for ref in credential.status:
+            url = fetchable(ref.list_url)
+            if url is not None and gathered.documents.pop(url, None) is not None:
+                gathered.failures.append(
+                    FetchFailure(url, "not kept: the status list is not signed by its issuer")
+                )
+
+
 def refresh(wallet: Wallet, *, progress: Progress | None = None) -> RefreshReport:
     """Fetch again every document that verifying the stored credentials reads (and the keys
     of trusted issuers), keep what came back, and re-verify everything."""
@@ -248,6 +280,7 @@ def refresh(wallet: Wallet, *, progress: Progress | None = None) -> RefreshRepor
             extra_urls=_trusted_issuer_urls(trusted),
             progress=progress,
         )
+    _drop_forged_lists(credentials, gathered)
     report = RefreshReport(credentials=len(stored))
     wallet.cache_documents(gathered.documents.values())
     for document in gathered.documents.values():

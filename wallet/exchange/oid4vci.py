@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from wallet.errors import MalformedInput, NetworkError, UnsupportedInput
+from wallet.errors import MalformedInput, NetworkError, UnsupportedInput, UsageError
 from wallet.exchange.net import Http, Response, check_url
 from wallet.exchange.txcode import TxCode
 from wallet.present.service import Signer
@@ -238,7 +238,18 @@ def request_token(http: Http, metadata: IssuerMetadata, offer: Offer, tx_code: s
     form = {"grant_type": PRE_AUTHORIZED, "pre-authorized_code": offer.pre_authorized_code}
     if tx_code is not None:
         form["tx_code"] = tx_code
-    body = _answer(http.post_form(metadata.token_endpoint, form), "token endpoint")
+    response = http.post_form(metadata.token_endpoint, form)
+    if tx_code is not None and response.status == 400 and _error_code(response) == "invalid_grant":
+        # OID4VCI 1.0 section 6.3: a wrong transaction code is invalid_grant. It is the
+        # learner's typing, not the network: the same exit as a code of the wrong shape.
+        why = _error_description(response)
+        raise UsageError(
+            "the issuer did not accept the transaction code"
+            + (f" ({why})" if why else "")
+            + "; nothing was imported",
+            code="tx_code_refused",
+        )
+    body = _answer(response, "token endpoint")
     token = body.get("access_token")
     if not isinstance(token, str) or not token:
         raise NetworkError("the token endpoint gave no access_token")
@@ -319,6 +330,14 @@ def request_credentials(
             continue
         return _credential_bytes(_answer(response, "credential endpoint"))
     raise AssertionError("unreachable")
+
+
+def _error_description(response: Response) -> str | None:
+    try:
+        text = response.json_object("answer").get("error_description")
+    except MalformedInput:
+        return None
+    return text[:200] if isinstance(text, str) and text else None
 
 
 def _error_code(response: Response) -> str | None:

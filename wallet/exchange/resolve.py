@@ -70,7 +70,14 @@ def fetch_document(http: Http, url: str, now: datetime) -> CachedDocument:
     response = http.get(url, accept="application/json, application/ld+json, application/jwt, */*")
     if not response.ok:
         raise UnsupportedInput(f"{url} answered HTTP {response.status}")
-    classify(url, response.content)
+    try:
+        classify(url, response.content)
+    except UnsupportedInput:
+        # classify's own message lists what `wallet cache add` takes; here, one short line.
+        raise UnsupportedInput(
+            "the answer is none of the documents verification reads (a DID document, key set,"
+            " issuer metadata, status list or Open Badges document)"
+        ) from None
     return CachedDocument(url, response.content, now, _media_type(response.media_type))
 
 

@@ -22,8 +22,9 @@ class TxCode:
         return f"The {size}{kind} transaction code the issuer sent you{hint}"
 
     def check(self, value: str) -> None:
-        if self.input_mode == "numeric" and not value.isdigit():
-            raise UsageError("the transaction code is digits only; nothing was sent")
+        # isdigit alone takes "²" and other scripts' digits, which no issuer's code holds.
+        if self.input_mode == "numeric" and not (value.isascii() and value.isdigit()):
+            raise UsageError("the transaction code is digits only (0-9); nothing was sent")
         if self.length is not None and len(value) != self.length:
             raise UsageError(
                 f"the transaction code has {self.length} characters, not {len(value)}; "
