@@ -27,6 +27,11 @@ Verifier = Callable[[Credential, VerifyContext], VerificationReport]
 class FetchFailure:
     url: str
     reason: str
+    missing: bool = False  # the server answered 404 or 410: it has no such document
+
+
+class _Missing(UnsupportedInput):
+    """An answer of 404 or 410."""
 
 
 @dataclass
@@ -69,7 +74,8 @@ def fetch_document(http: Http, url: str, now: datetime) -> CachedDocument:
     """One document, refused (UnsupportedInput) when it is nothing verification reads."""
     response = http.get(url, accept="application/json, application/ld+json, application/jwt, */*")
     if not response.ok:
-        raise UnsupportedInput(f"{url} answered HTTP {response.status}")
+        gone = _Missing if response.status in (404, 410) else UnsupportedInput
+        raise gone(f"{url} answered HTTP {response.status}")
     try:
         classify(url, response.content)
     except UnsupportedInput:
@@ -133,9 +139,13 @@ def gather(
     # A failed fetch matters only if the final verification still reads it: the SD-JWT VC
     # key lookup asks for the jwt-vc-issuer metadata and the origin's JWKS together, and
     # once the metadata is there the missing JWKS is never read again.
+    # An extra URL (a trusted issuer's keys, fetched ahead) that the server does not have
+    # is no failure either: an Open Badges issuer publishes no SD-JWT VC metadata. Not
+    # reaching the server at all still is.
     still_read = {fetchable(key) for asked in reads for key in asked}
-    still_read |= extras
-    result.failures = [f for f in result.failures if f.url in still_read]
+    result.failures = [
+        f for f in result.failures if f.url in still_read or (f.url in extras and not f.missing)
+    ]
     return result
 
 
@@ -146,7 +156,7 @@ def _fetch_into(
         check_url(url)
         document = fetch_document(http, url, now)
     except WalletError as exc:
-        result.failures.append(FetchFailure(url, exc.message))
+        result.failures.append(FetchFailure(url, exc.message, isinstance(exc, _Missing)))
         return
     old = stored.get(url)
     if old is not None and old.data == document.data:
