@@ -54,6 +54,10 @@ def respond(holder: Holder, *args: str) -> tuple[int, str, str]:
         env={"WALLET_PASSPHRASE": PASSPHRASE},
         catch_exceptions=False,
     )
+    if result.exit_code != 0:
+        # Every refusal is one clear line on stderr, never a traceback or a dump.
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -334,6 +338,9 @@ def test_an_answer_replayed_to_another_verifier_is_refused(
         a.cancel.set()
         outcome = b.outcome()
     assert refused.status_code == 400
+    assert refused.json()["error_description"] == (
+        "not accepted: verdict invalid (audience, nonce failed)"
+    )
     assert outcome is not None and outcome.verdict.value == "invalid"
     checks = {c.name: c.status.value for _, item in outcome.items for c in item.report.checks}
     assert checks["audience"] == "failed" and checks["nonce"] == "failed"
@@ -354,6 +361,7 @@ def test_an_answer_with_another_nonce_is_refused(holder: Holder, employer: Walle
         refused = httpx.post(asked.request.response_uri, data={"vp_token": token, "state": state})
         outcome = asked.outcome()
     assert refused.status_code == 400
+    assert refused.json()["error_description"] == "not accepted: verdict invalid (nonce failed)"
     assert outcome is not None and outcome.verdict.value == "invalid"
     checks = {c.name: c.status.value for _, item in outcome.items for c in item.report.checks}
     assert checks["nonce"] == "failed" and checks["audience"] == "passed"
@@ -478,3 +486,19 @@ def test_a_missing_request_file_is_not_found(holder: Holder, tmp_path: Path) -> 
     text.write_text("not a link at all\n")
     code, _, err = respond(holder, str(text), "--dry-run")
     assert code == 5 and "not an OpenID4VP request" in err
+
+
+def test_a_signed_request_for_encrypted_responses_is_not_supported(holder: Holder) -> None:
+    # direct_post.jwt (encrypted answers) is not implemented: said in one line, nothing sent.
+    with fake_verifier() as fake:
+        fake.request_object = lambda _: fake.sign(
+            fake.payload(response_mode="direct_post.jwt")
+        ).encode()
+        code, _, err = respond(holder, fake.link(), "--yes")
+        assert code == 5
+        assert "response_mode 'direct_post.jwt' is not supported" in err
+        assert fake.posted == []
+        fake.request_object = None  # control: the same verifier with direct_post
+        code, _, err = respond(holder, fake.link(), "--yes")
+        assert code == 0, err
+        assert len(fake.posted) == 1

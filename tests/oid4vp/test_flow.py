@@ -94,6 +94,10 @@ def test_wallet_request_and_wallet_respond_end_to_end(
     (item,) = verdict["credentials"]
     assert item["query_id"] == "credential"
     assert item["disclosed"] == ["/given_name", "/grade"]  # exactly what was asked
+    # ... and the verifier saw no other selectively disclosable claim.
+    withheld = {"family_name", "birthdate", "student_number", "course_code", "credits", "term"}
+    assert (item["claims"]["given_name"], item["claims"]["grade"]) == ("Alex", "B+")
+    assert not withheld & set(item["claims"]) and item["claims"].get("skills", []) == []
     statuses = {c["name"]: c["status"] for c in item["checks"]}
     assert (
         statuses.items()
@@ -278,3 +282,20 @@ def test_a_second_request_in_a_thread_does_not_block(holder: Holder, employer: W
         a, b = first.outcome(), second.outcome()
     assert a is not None and b is not None
     assert a.nonce != b.nonce and a.verdict.value == b.verdict.value == "valid"
+
+
+def test_an_https_request_link_is_answered_like_openid4vp(holder: Holder, employer: Wallet) -> None:
+    # Verifiers also hand out https links (a wallet's universal link) with the same query.
+    spec = RequestSpec("dc+sd-jwt", VCT, ("grade",))
+    with asking(employer, spec) as asked:
+        link = asked.request.link.replace("openid4vp://", "https://wallet.example/authorize", 1)
+        holder.wallet.close()
+        code, out, err = respond(holder.path, link, "--yes", "--json")
+        assert code == 0, err
+        outcome = asked.outcome()
+    assert json.loads(out)["sent"] is True
+    assert outcome is not None and outcome.verdict.value == "valid"
+    assert outcome.items[0][1].disclosed == ["/grade"]
+    # Control: an https link without request parameters is not taken for one.
+    code, _, err = respond(holder.path, "https://wallet.example/authorize?x=1", "--dry-run")
+    assert code == 5 and "not an OpenID4VP request" in err

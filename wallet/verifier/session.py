@@ -120,6 +120,22 @@ class Outcome:
             return Verdict.INVALID
         return PresentationResult([item for _, item in self.items]).verdict
 
+    def reason(self) -> str:
+        """Why the answer is not valid, in one line: the query's first problem, else the
+        verdict and the checks that failed (so a replay says "audience, nonce")."""
+        if self.problems:
+            return self.problems[0]
+        failed = sorted(
+            {
+                c.name
+                for _, item in self.items
+                for c in item.report.checks
+                if c.status is CheckStatus.FAILED
+            }
+        )
+        because = f" ({', '.join(failed)} failed)" if failed else ""
+        return f"verdict {self.verdict.value}{because}"
+
     def query_check(self) -> Check:
         if self.problems:
             return Check("dcql_query", CheckStatus.FAILED, "; ".join(self.problems))
@@ -258,8 +274,10 @@ class Session:
         if outcome.declined:
             return 200, {}
         if outcome.verdict is not Verdict.VALID:
-            why = outcome.problems[:1] or [f"verdict {outcome.verdict.value}"]
-            return 400, {"error": "invalid_request", "error_description": f"not accepted: {why[0]}"}
+            return 400, {
+                "error": "invalid_request",
+                "error_description": f"not accepted: {outcome.reason()}",
+            }
         return 200, {}
 
     def _judge(self, form: Mapping[str, str]) -> Outcome:
