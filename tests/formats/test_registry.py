@@ -29,9 +29,11 @@ def test_status_list_token_is_not_a_credential() -> None:
 
 def test_ob3_payload_in_png_is_dispatched_to_jsonld(heart: bytes, monkeypatch) -> None:
     seen: list[bytes] = []
+    carried: list[object] = []
 
-    def fake_parse_as(fmt: str, data: bytes) -> Credential:
+    def fake_parse_as(fmt: str, data: bytes, parsed: object = None) -> Credential:
         seen.append(data)
+        carried.append(parsed)
         return Credential(format=fmt, raw=data, title="ob3")
 
     monkeypatch.setattr(registry, "parse_as", fake_parse_as)
@@ -43,6 +45,8 @@ def test_ob3_payload_in_png_is_dispatched_to_jsonld(heart: bytes, monkeypatch) -
     ).encode()
     cred = registry.parse(baking.bake_png(heart, ob3, "openbadgecredential"))
     assert cred.format == "vc-jsonld" and seen == [ob3]
+    # detection's reading of the unbaked bytes is handed on, not the image's
+    assert carried == [json.loads(ob3)]
 
 
 def test_image_inside_image_refused(heart: bytes) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wallet.errors import MalformedInput, UnsupportedInput
+from wallet.errors import MalformedInput, UnsupportedInput, WalletError
 from wallet.jsonguard import MAX_INPUT_BYTES, check_size, jwt_parts, load_json
+from wallet.verify import jws
 
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -113,6 +114,10 @@ def json_format(doc: Any) -> str:
 
 def jwt_format(text: str) -> str:
     header, payload = jwt_parts(text)
+    return _jwt_format_of(header, payload)
+
+
+def _jwt_format_of(header: dict[str, Any], payload: Any) -> str:
     typ = header.get("typ")
     if isinstance(typ, str) and typ.lower() in ("statuslist+jwt", "application/statuslist+jwt"):
         return STATUSLIST_JWT
@@ -123,12 +128,29 @@ def jwt_format(text: str) -> str:
     return VC_JWT
 
 
+def _jwt(text: str) -> tuple[str, jws.CompactJWS | None]:
+    """The format of a compact JWT, and the token parsed once for its parser to reuse."""
+    try:
+        token, payload = jws.parse_compact_json(text)
+    except WalletError:
+        # The parser judges it again; here it gets the answer and wording it always got.
+        return jwt_format(text), None
+    return _jwt_format_of(token.header, payload), token
+
+
 def detect(data: bytes) -> str:
     """The format of ``data``: "png" or "svg" for badge images (unbake them first), or one
     of "ob2", "ob2-signed", "clr", "vc-jsonld", "vc-jwt", "sd-jwt", "statuslist-jwt"."""
+    return detect_parsed(data)[0]
+
+
+def detect_parsed(data: bytes) -> tuple[str, Any]:
+    """detect(data), and what was parsed to tell (a JSON document, a CompactJWS, or None),
+    so the format's parser need not read the same bytes again."""
     kind = container(data)
     if kind in (PNG, SVG, SD_JWT):
-        return kind
+        return kind, None
     if kind == JWT:
-        return jwt_format(data.decode("ascii").strip())
-    return json_format(load_json(data))
+        return _jwt(data.decode("ascii").strip())
+    doc = load_json(data)
+    return json_format(doc), doc

@@ -40,20 +40,27 @@ def _module(fmt: str) -> ModuleType:
 
 def parse(data: bytes) -> Credential:
     """Parse any supported credential (baked badge images included) into a Credential."""
-    fmt = _detect.detect(data)
+    fmt, parsed = _detect.detect_parsed(data)
     if fmt in (_detect.PNG, _detect.SVG):
         data = baking.unbake(data)
-        fmt = _detect.detect(data)
+        fmt, parsed = _detect.detect_parsed(data)
         if fmt in (_detect.PNG, _detect.SVG):
             raise UnsupportedInput("a badge image baked inside another one is not supported")
-    return parse_as(fmt, data)
+    return parse_as(fmt, data, parsed)
 
 
-def parse_as(fmt: str, data: bytes) -> Credential:
-    """Parse ``data`` with the module for a format already known (from detect())."""
+def parse_as(fmt: str, data: bytes, parsed: object = None) -> Credential:
+    """Parse ``data`` with the module for a format already known (from detect()).
+
+    ``parsed``: what detect_parsed read from these exact bytes (a JSON document or a
+    CompactJWS), handed to a module that can start from it (``parse_parsed``)."""
     if fmt == _detect.STATUSLIST_JWT:
         raise UnsupportedInput("this is a status list token, not a credential")
-    fn = cast(Callable[[bytes], Credential], _module(fmt).parse)
+    module = _module(fmt)
+    from_parsed = getattr(module, "parse_parsed", None)
+    if parsed is not None and from_parsed is not None:
+        return cast(Callable[[bytes, object], Credential], from_parsed)(data, parsed)
+    fn = cast(Callable[[bytes], Credential], module.parse)
     return fn(data)
 
 

@@ -259,7 +259,13 @@ def normalize_vc(
 
 
 def parse(data: bytes) -> Credential:
-    doc = load_json_object(data, what="credential")
+    return parse_parsed(data, load_json_object(data, what="credential"))
+
+
+def parse_parsed(data: bytes, doc: object) -> Credential:
+    """parse(data) from the document detection already read out of these exact bytes."""
+    if not isinstance(doc, dict):
+        return parse(data)
     return normalize_vc(doc, fmt=FORMAT, raw=data, media_type="application/vc+ld+json")
 
 

@@ -97,18 +97,52 @@ def _earlier(a: str, b: str) -> bool:
 
 
 def parse(data: bytes) -> Credential:
-    token = jws.parse_compact(_text_of(data))
+    return parse_parsed(data, jws.parse_compact(_text_of(data)))
+
+
+def parse_parsed(data: bytes, token: object) -> Credential:
+    """parse(data) from the token detection already parsed out of these exact bytes."""
+    if not isinstance(token, jws.CompactJWS):
+        return parse(data)
     payload = token.payload_json()
-    doc, _ = credential_document(payload)
+    doc, iss = credential_document(payload)
     media = "application/vc+jwt" if token.header.get("typ") == "vc+jwt" else "application/jwt"
-    return bounded_by_jwt_times(normalize_vc(doc, fmt=FORMAT, raw=data, media_type=media), payload)
+    credential = normalize_vc(doc, fmt=FORMAT, raw=data, media_type=media)
+    # What verify_signature needs, from this same parse: the token's signed parts (a fresh
+    # CompactJWS: the payload object above is the credential's document, which its users
+    # may touch) and the issuers the payload names, all immutable from here on.
+    _remember(
+        data,
+        jws.CompactJWS(token.text, token.header, token.payload, token.signature),
+        iss,
+        _issuer_id(doc.get("issuer")),
+    )
+    return bounded_by_jwt_times(credential, payload)
+
+
+# raw bytes -> (token, iss, the VC's issuer), from the parse of those exact bytes: the
+# verification that follows a parse reads nothing twice. Bounded; a miss parses again.
+_parsed: dict[bytes, tuple[jws.CompactJWS, str | None, str | None]] = {}
+MAX_PARSED = 64
+
+
+def _remember(data: bytes, token: jws.CompactJWS, iss: str | None, inner: str | None) -> None:
+    if len(_parsed) >= MAX_PARSED:
+        _parsed.pop(next(iter(_parsed)))
+    _parsed[data] = (token, iss, inner)
+
+
+def _signed_parts(data: bytes) -> tuple[jws.CompactJWS, str | None, str | None]:
+    found = _parsed.get(data)
+    if found is not None:
+        return found
+    token = jws.parse_compact(_text_of(data))
+    doc, iss = credential_document(token.payload_json())
+    return token, iss, _issuer_id(doc.get("issuer"))
 
 
 def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
-    token = jws.parse_compact(_text_of(credential.raw))
-    payload = token.payload_json()
-    doc, iss = credential_document(payload)
-    inner = _issuer_id(doc.get("issuer"))
+    token, iss, inner = _signed_parts(credential.raw)
     if iss and inner and iss != inner:
         return [Check(SIGNATURE, CheckStatus.FAILED, f"iss {iss} differs from the issuer {inner}")]
     return [jws.verify_issuer_signature(token, iss, ctx)]

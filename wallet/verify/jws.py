@@ -30,7 +30,7 @@ from wallet.errors import (
     VerificationFailed,
     WalletError,
 )
-from wallet.jsonguard import check_size, load_json_object
+from wallet.jsonguard import check_size, load_json, load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus
 from wallet.verify import dids, issuer_keys, keys
 from wallet.verify.context import VerifyContext
@@ -111,6 +111,16 @@ def parse_compact(text: str) -> CompactJWS:
     payload = keys.b64url_decode(parts[1])
     signature = keys.b64url_decode(parts[2])
     return CompactJWS(stripped, header, payload, signature)
+
+
+def parse_compact_json(text: str) -> tuple[CompactJWS, Any]:
+    """parse_compact(text) and its payload read as any JSON value (strictly); an object
+    is kept as the token's payload_json, so it is not read twice."""
+    token = parse_compact(text)
+    payload = load_json(token.payload)
+    if isinstance(payload, dict):
+        object.__setattr__(token, "_payload", payload)
+    return token, payload
 
 
 def check_header(header: Mapping[str, Any]) -> None:
