@@ -1,13 +1,14 @@
 """A tiny plain-http server on 127.0.0.1 for the network rules' unit tests: answers the
 reference issuer does not give (a body without Content-Length of a chosen size, a chain of
-N redirects, a 307 anywhere, an echo of the request headers, a gzip bomb), and a log of
-every request it was sent."""
+N redirects, a 307 anywhere, a body that trickles in, an echo of the request headers, a
+gzip bomb), and a log of every request it was sent."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +65,18 @@ class _Handler(BaseHTTPRequestHandler):
             sent += len(piece)
         self.wfile.write(b"0\r\n\r\n")
 
+    def _drip(self, pieces: int) -> None:
+        """A chunked body, one byte every 0.1 s: each read is quick, the whole is not."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for _ in range(pieces):
+            self.wfile.write(b"1\r\n0\r\n")
+            self.wfile.flush()
+            time.sleep(0.1)
+        self.wfile.write(b"0\r\n\r\n")
+
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
@@ -80,6 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b"0" * int(arg), {"Content-Type": "application/json"})
         elif head == "chunked":  # arg bytes, no Content-Length
             self._chunked(int(arg))
+        elif head == "drip":  # arg bytes, 0.1 s apart
+            self._drip(int(arg))
         elif head == "redirect":  # arg more redirects, then 200
             hops = int(arg)
             if hops == 0:

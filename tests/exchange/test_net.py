@@ -60,6 +60,9 @@ def no_connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         ("https://example.com:99999/", "not a valid URL"),
         ("https://exa\x00mple.com/", "not a valid URL"),
         ("https://xn--zz.com/", "not a valid URL"),
+        ("http://evil.example\\.localhost/", "not a valid URL (host 'evil.example\\\\.localhost')"),
+        ("http://evil.example%2f.localhost/", "not a valid URL (host"),
+        ("http://evil.example;.localhost/", "not a valid URL (host"),
     ],
 )
 def test_refused_before_any_lookup_or_connection(
@@ -131,19 +134,35 @@ def test_a_slow_answer_times_out_under_the_env_timeout(
         assert http.get(issuer_server.url("/partner/did.json")).ok
 
 
+def test_an_answer_that_trickles_in_meets_the_whole_answer_deadline(
+    raw_server: RawServer,
+) -> None:
+    # Every byte comes within the read timeout; the whole takes 2 s, past the deadline.
+    policy = NetPolicy(read_timeout=1.0, total_timeout=0.5)
+    url = raw_server.url("/drip/20")
+    assert _refused(url, policy) == f"GET {url}: the answer took longer than 0.5 s; refused"
+    with Http(NetPolicy(read_timeout=1.0, total_timeout=5.0)) as http:  # control
+        assert http.get(raw_server.url("/drip/2")).content == b"00"
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, (5.0, 15.0)), ("", (5.0, 15.0)), ("0.5", (0.5, 0.5)), (" 30 ", (30.0, 30.0))],
+    [
+        (None, (5.0, 15.0, 60.0)),
+        ("", (5.0, 15.0, 60.0)),
+        ("0.5", (0.5, 0.5, 2.0)),
+        (" 30 ", (30.0, 30.0, 120.0)),
+    ],
 )
 def test_the_timeout_setting(
-    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: tuple[float, float]
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: tuple[float, float, float]
 ) -> None:
     if value is None:
         monkeypatch.delenv(net.TIMEOUT_ENV, raising=False)
     else:
         monkeypatch.setenv(net.TIMEOUT_ENV, value)
     policy = NetPolicy.from_env()
-    assert (policy.connect_timeout, policy.read_timeout) == expected
+    assert (policy.connect_timeout, policy.read_timeout, policy.total_timeout) == expected
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "601", "soon"])

@@ -1,14 +1,15 @@
 """The wallet's only way onto the network, with the rules every fetch follows.
 
 - https only, except plain http to this machine (loopback) for local issuers and tests;
-- connect and read timeouts, and a cap on every response body, enforced while streaming;
+- connect and read timeouts, a deadline for the whole answer, and a cap on every response
+  body, enforced while streaming;
 - a few redirects at most, each re-checked, never from https down to http;
 - every failure is one NetworkError line naming the URL, and nothing is returned.
 
 Certificates are checked against the system's CA bundle, plus the PEM file named by
 WALLET_CA_FILE (a local or company issuer with its own certificate authority).
-WALLET_NET_TIMEOUT (seconds) replaces both default timeouts: more for a slow link, less for
-tests of a slow issuer.
+WALLET_NET_TIMEOUT (seconds) replaces both default timeouts (and the whole answer's, four
+times that): more for a slow link, less for tests of a slow issuer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import ipaddress
 import json
 import math
 import os
+import re
 import ssl
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -34,6 +37,8 @@ TIMEOUT_ENV = "WALLET_NET_TIMEOUT"
 MAX_TIMEOUT = 600.0
 MAX_RESPONSE_BYTES = 4_000_000
 REDIRECT_CODES = {301, 302, 303, 307, 308}
+# A host as sent (IDNA-encoded): a DNS name, an IPv4 address, or an IPv6 literal.
+_HOST = re.compile(rb"[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class NetPolicy:
     read_timeout: float = 15.0
     max_bytes: int = MAX_RESPONSE_BYTES
     max_redirects: int = 3
+    # The whole answer, however it trickles in (each read alone has read_timeout).
+    total_timeout: float = 60.0
 
     @classmethod
     def from_env(cls) -> NetPolicy:
@@ -58,7 +65,7 @@ class NetPolicy:
                 f"{TIMEOUT_ENV}={text[:40]}: not a number of seconds above 0 and at most"
                 f" {MAX_TIMEOUT:.0f}"
             )
-        return cls(connect_timeout=seconds, read_timeout=seconds)
+        return cls(connect_timeout=seconds, read_timeout=seconds, total_timeout=4 * seconds)
 
 
 @dataclass(frozen=True)
@@ -104,11 +111,17 @@ def check_url(url: str) -> None:
         parts.port  # noqa: B018 - raises on a bad port
         # Control characters and host names that are no IDNA name: refused here, before
         # anything is sent, not as a crash deep inside the request.
-        httpx.URL(url).host  # noqa: B018
+        parsed = httpx.URL(url)
+        parsed.host  # noqa: B018 - decodes the IDNA name: raises on a bad one
+        raw_host = parsed.raw_host
     except (ValueError, httpx.InvalidURL):  # UnicodeError (IDNA) is a ValueError
         raise NetworkError(f"not a valid URL: {url[:200]}") from None
     if not parts.hostname:
         raise NetworkError(f"not a valid URL (no host): {url[:200]}")
+    if not _HOST.fullmatch(raw_host):
+        # A host like "evil.example\.localhost" would pass as loopback by its ending; no
+        # DNS name holds a backslash, a percent sign or a semicolon.
+        raise NetworkError(f"not a valid URL (host {parts.hostname[:100]!r}): {url[:200]}")
     if parts.username or parts.password:
         raise NetworkError(f"refused: the URL carries a user name or password: {parts.hostname}")
     if parts.scheme == "https":
@@ -245,6 +258,7 @@ class Http:
 
     def _exchange(self, request: httpx.Request, url: str) -> tuple[int, dict[str, str], bytes]:
         cap = self.policy.max_bytes
+        deadline = time.monotonic() + self.policy.total_timeout
         try:
             response = self._client.send(request, stream=True)
             try:
@@ -260,6 +274,11 @@ class Http:
                             f"{url}: the answer is larger than {cap:,} bytes; refused"
                         )
                     chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise NetworkError(
+                            f"{request.method} {url}: the answer took longer than"
+                            f" {self.policy.total_timeout:g} s; refused"
+                        )
                 headers = {k.lower(): v for k, v in response.headers.items()}
                 return response.status_code, headers, b"".join(chunks)
             finally:
