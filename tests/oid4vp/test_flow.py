@@ -299,3 +299,54 @@ def test_an_https_request_link_is_answered_like_openid4vp(holder: Holder, employ
     # Control: an https link without request parameters is not taken for one.
     code, _, err = respond(holder.path, "https://wallet.example/authorize?x=1", "--dry-run")
     assert code == 5 and "not an OpenID4VP request" in err
+
+
+def test_wallet_request_text_and_qr_picture_answered_by_wallet_respond(
+    holder: Holder, employer: Wallet, tmp_path: Path
+) -> None:
+    # The same round trip as people run it: text output, the request as a QR picture.
+    employer_path = tmp_path / "employer"
+    employer.close()
+    holder.wallet.close()
+    picture = tmp_path / "ask.png"
+    verifier = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wallet",
+            "--wallet",
+            str(employer_path),
+            "request",
+            "--type",
+            VCT,
+            "--claims",
+            "grade",
+            "--qr",
+            str(picture),
+            "--timeout",
+            "60s",
+        ],
+        env={**os.environ, "WALLET_PASSPHRASE": PASSPHRASE},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert verifier.stderr is not None
+        for line in verifier.stderr:
+            if line.startswith("Waiting for the answer"):
+                break
+        assert picture.stat().st_size > 0, "wallet request wrote no QR picture"
+        code, out, err = respond(holder.path, str(picture), "--yes")
+        assert code == 0, err
+        assert "/grade: B+" in out and "Shared with decentralized_identifier:" in out
+        stdout, _ = verifier.communicate(timeout=60)
+    finally:
+        verifier.kill()
+    assert verifier.returncode == 0, stdout
+    lines = stdout.splitlines()
+    assert lines[0] == "verdict: valid"
+    assert "dcql_query" in lines[1] and "the answer holds what was asked" in lines[1]
+    disclosed = lines[lines.index("  disclosed claims:") + 1 :]
+    assert disclosed[0] == "    /grade: B+"
+    assert disclosed[1] == "  signed in the clear:"  # nothing else was disclosed
