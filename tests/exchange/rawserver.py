@@ -115,6 +115,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._handle()
 
+    def do_CONNECT(self) -> None:  # as a proxy: logged, refused
+        self.raw.log.append(Seen("CONNECT", self.path, dict(self.headers.items())))
+        self._send(403, b"")
+
     def do_POST(self) -> None:
         self._handle()
 

@@ -90,6 +90,24 @@ def test_plain_http_to_loopback_is_fetched(raw_server: RawServer) -> None:
         assert response.ok and response.json_object("answer") == {"ok": True}
 
 
+def test_this_machine_is_reached_directly_whatever_the_proxy_settings(
+    raw_server: RawServer, http_server: RunningIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = raw_server.url("")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with Http() as http:
+        response = http.get(http_server.url(DID))
+    assert response.json_object("did")["id"] == http_server.did  # the issuer answered
+    assert raw_server.log == []  # the proxy saw nothing
+    # Control: the wider network still goes through the proxy (which refuses here).
+    with Http() as http, pytest.raises(NetworkError):
+        http.get("https://college.example/badge.json")
+    assert [(s.method, s.path) for s in raw_server.log] == [("CONNECT", "college.example:443")]
+
+
 # -- TLS ------------------------------------------------------------------------------------
 
 

@@ -174,12 +174,17 @@ class Http:
         timeout = httpx.Timeout(
             self.policy.read_timeout, connect=self.policy.connect_timeout, pool=None
         )
-        self._client = httpx.Client(
-            verify=_ssl_context(),
-            timeout=timeout,
-            follow_redirects=False,
-            headers={"User-Agent": "learner-wallet"},
-        )
+        settings: dict[str, Any] = {
+            "verify": _ssl_context(),
+            "timeout": timeout,
+            "follow_redirects": False,
+            "headers": {"User-Agent": "learner-wallet"},
+        }
+        # Proxies from the environment (HTTPS_PROXY ...) serve the wider network. This
+        # machine is always reached directly: through a proxy, plain http "to loopback"
+        # would cross the network in the clear, and the proxy would answer for it.
+        self._client = httpx.Client(**settings)
+        self._direct = httpx.Client(**settings, trust_env=False)
 
     def __enter__(self) -> Http:
         return self
@@ -194,6 +199,10 @@ class Http:
 
     def close(self) -> None:
         self._client.close()
+        self._direct.close()
+
+    def _client_for(self, url: str) -> httpx.Client:
+        return self._direct if is_loopback(urlsplit(url).hostname or "") else self._client
 
     def get(self, url: str, *, accept: str | None = None) -> Response:
         headers = {"Accept": accept} if accept else {}
@@ -222,7 +231,7 @@ class Http:
         asked = url
         seen = {url}
         for _ in range(self.policy.max_redirects + 1):
-            request = self._client.build_request(
+            request = self._client_for(url).build_request(
                 method, url, headers=headers, data=data, json=json_body
             )
             status, response_headers, body = self._exchange(request, url)
@@ -260,7 +269,7 @@ class Http:
         cap = self.policy.max_bytes
         deadline = time.monotonic() + self.policy.total_timeout
         try:
-            response = self._client.send(request, stream=True)
+            response = self._client_for(url).send(request, stream=True)
             try:
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > cap:
