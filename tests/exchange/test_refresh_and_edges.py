@@ -5,7 +5,9 @@ WALLET_NET_TIMEOUT."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -142,3 +144,45 @@ def test_a_bad_timeout_setting_is_exit_2(wallet: RunFn, issuer_server: RunningIs
     assert result.stderr == (
         "error: WALLET_NET_TIMEOUT=soon: not a number of seconds above 0 and at most 600\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "exit_code", "says"),
+    [
+        ("/credentials/nope", 6, "{U} answered HTTP 404"),
+        ("/.well-known/did.json", 5, "JSON document is not a credential we know (type: none)"),
+        ("/ob2/badges/data-analytics-foundations.png", 5, "no QR code found in {U}"),
+    ],
+    ids=["404", "a DID document", "a plain badge image"],
+)
+def test_a_url_that_holds_no_credential(
+    wallet: RunFn, issuer_server: RunningIssuer, path: str, exit_code: int, says: str
+) -> None:
+    url = issuer_server.url(path)
+    result = wallet("--json", "import", url)
+    assert result.exit_code == exit_code
+    assert result.json["results"][0]["error"] == says.format(U=url)
+    assert result.stderr == (
+        f"0 imported, 0 already in the wallet, 1 refused: {url} ({says.format(U=url)})\n"
+    )
+    assert listed(wallet) == [] and cached(wallet) == {}
+
+
+def test_the_issuers_tx_code_hint_cannot_drive_the_terminal(
+    wallet: RunFn, issuer_server: RunningIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The offer's description is the issuer's text, shown in the prompt: escapes are
+    # shown, never obeyed. (The offer is a real one, its hint rewritten.)
+    uri, code = issuer_server.offer("programme_sd_jwt", tx_code=True)
+    assert code is not None
+    document = json.loads(parse_qs(urlsplit(uri).query)["credential_offer"][0])
+    grant = document["grants"][oid4vci.PRE_AUTHORIZED]
+    grant["tx_code"]["description"] = "\x1b[2J\x1b[31mURGENT\x07 type it here"
+    tampered = "openid-credential-offer://?credential_offer=" + quote(json.dumps(document))
+    monkeypatch.setattr("wallet.cli_network.stdin_is_terminal", lambda: True)
+    result = wallet("--json", "import", tampered, input=code + "\n")
+    assert result.exit_code == 0
+    prompt = result.stderr.splitlines()[0]
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert prompt.startswith("The 6-digit transaction code the issuer sent you (")
+    assert "URGENT" in prompt
