@@ -147,6 +147,7 @@ def test_serve_prints_where_and_the_ca_and_serves(tmp_path: Path) -> None:
         )
         assert found, line
         base, ca = found.group(1), found.group(3)
+        assert process.stdout.readline() == f"example verifier (OpenID4VP): {base}/verifier/\n"
         assert Path(ca) == tmp_path / "tls" / "ca.pem"
         import ssl
 

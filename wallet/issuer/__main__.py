@@ -77,6 +77,7 @@ def serve(host: str, port: int, http: bool, public_url: str | None, state_dir: P
     else:
         ca = prepared.tls.ca_file
         click.echo(f"{where}; CA {ca}; export WALLET_CA_FILE={ca}")
+    click.echo(f"example verifier (OpenID4VP): {prepared.base_url}/verifier/")
     sys.stdout.flush()
     prepared.server.run(sockets=[prepared.sock])
 
