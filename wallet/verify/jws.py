@@ -195,6 +195,9 @@ _HASH_FOR_ALG: dict[str, hashes.HashAlgorithm] = {
 }
 
 
+# Made once: an ECDSA signature algorithm object holds only its hash (immutable).
+_ECDSA_FOR_ALG = {alg: ec.ECDSA(_HASH_FOR_ALG[alg]) for alg in ("ES256", "ES384")}
+
 _Canonical = tuple[tuple[str, str], ...]
 
 
@@ -234,7 +237,7 @@ def _signature_ok(alg: str, public: keys.PublicKey, signed: bytes, signature: by
             r = int.from_bytes(signature[:size], "big")
             s = int.from_bytes(signature[size:], "big")
             der = encode_dss_signature(r, s)
-            public.verify(der, signed, ec.ECDSA(_HASH_FOR_ALG[alg]))
+            public.verify(der, signed, _ECDSA_FOR_ALG[alg])
             return True
         public.verify(signature, signed, padding.PKCS1v15(), _HASH_FOR_ALG[alg])
         return True

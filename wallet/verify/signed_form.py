@@ -22,8 +22,8 @@ How the two are compared:
 - an embedded ``@context`` (a VC 1.1 proof's, an embedded endorsement's) is dropped
   before the round trip if it equals the document's (the suite already requires that of a
   proof's) and refused otherwise: compaction never writes it back.
-Cost: processed contexts are kept (wallet.verify.jsonld_cache); the round trip result is
-cached per document text, so a re-verification of the same document costs a dict lookup.
+Cost: processed contexts are kept (wallet.verify.jsonld_cache); the answer is memoised per
+document text, so a re-verification of the same document costs a dict lookup.
 jcs suites sign the JSON text itself, so the rule is applied to rdfc proofs only.
 """
 
@@ -78,7 +78,7 @@ ID_OBJECT_OK = frozenset(
     {"credentialSubject", "issuer", "holder", "verificationMethod", "image", "achievement"}
 )
 REFUSED_KEYWORDS = ("@included", "@reverse", "@nest")
-_compact_cache: dict[str, Any] = {}
+_reasons: dict[str, str | None] = {}
 _type_cache: dict[str, str | None] = {}
 _MAX_CACHE = 64
 
@@ -209,19 +209,26 @@ def check(doc: dict[str, Any]) -> str | None:
     # same rule; only the VP's own statements (holder, proof options) are compared here.
     # (pyld also compacts an @graph container's contents with type-scoped terms lost.)
     own = {k: v for k, v in doc.items() if k != "verifiableCredential"}
+    # The answer is a pure function of this JSON text (and the bundled contexts): a
+    # document verified again costs its serialisation and a lookup. Errors are not kept.
+    key = json.dumps(own, sort_keys=True, ensure_ascii=False)
+    if key in _reasons:
+        return _reasons[key]
+    reason = reason_of(own)
+    if len(_reasons) >= _MAX_CACHE:
+        _reasons.pop(next(iter(_reasons)))
+    _reasons[key] = reason
+    return reason
+
+
+def reason_of(own: dict[str, Any]) -> str | None:
+    """check() without the memo: the round trip and the comparison, made every time."""
+    context = own["@context"]
     try:
-        plain = _strip_nested_contexts(own, doc["@context"])
+        plain = _strip_nested_contexts(own, context)
     except NotSignedForm as exc:
         return exc.message
-    key = json.dumps(plain, sort_keys=True, ensure_ascii=False)
-    if key in _compact_cache:
-        compact = _compact_cache[key]
-    else:
-        compact = compacted(plain)
-        if len(_compact_cache) >= _MAX_CACHE:
-            _compact_cache.pop(next(iter(_compact_cache)))
-        _compact_cache[key] = compact
-    where = first_difference(plain, compact, "", doc["@context"])
+    where = first_difference(plain, compacted(plain), "", context)
     if where is None:
         return None
     return (
