@@ -46,9 +46,9 @@ def age_text(seconds: int) -> str:
     return f"{seconds // 86400} days ago"
 
 
-def source_label(source: str, width: int = 72) -> str:
+def source_label(source: str) -> str:
     """A source as a person reads it in a result line: an OpenID4VCI offer link (hundreds
-    of percent-encoded characters) as the issuer it comes from, anything else cut short."""
+    of percent-encoded characters) as the issuer it comes from; anything else as it is."""
     lowered = source.strip().lower()
     if lowered.startswith("openid-credential-offer://") or "credential_offer" in lowered:
         query = parse_qs(urlsplit(source.strip()).query)
@@ -62,8 +62,8 @@ def source_label(source: str, width: int = 72) -> str:
                 issuer = offer["credential_issuer"]
         elif "credential_offer_uri" in query:
             issuer = urlsplit(query["credential_offer_uri"][0]).netloc
-        source = f"credential offer from {issuer}" if issuer else "credential offer"
-    return source if len(source) <= width else source[: width - 1] + "\u2026"
+        return f"credential offer from {issuer}" if issuer else "credential offer"
+    return source
 
 
 def new_nonce() -> str:

@@ -35,3 +35,26 @@ def test_an_sd_jwt_offer_imports_though_the_origin_has_no_jwks(
     again_uri, _ = issuer_server.offer("programme_sd_jwt")
     text = wallet("import", again_uri)
     assert text.stdout.startswith(f"credential offer from {issuer_server.base_url}: ")
+
+
+def test_source_labels_name_an_offers_issuer_and_leave_other_sources_whole() -> None:
+    from urllib.parse import quote
+
+    from wallet.api import source_label
+
+    by_value = "openid-credential-offer://?credential_offer=" + quote(
+        '{"credential_issuer": "https://college.example", "credential_configuration_ids": []}'
+    )
+    by_reference = "openid-credential-offer://?credential_offer_uri=" + quote(
+        "https://college.example/offers/1"
+    )
+    long_path = "/home/alex/" + "very-long-folder/" * 10 + "badge.png"
+    assert source_label(by_value) == "credential offer from https://college.example"
+    assert source_label(by_reference) == "credential offer from college.example"
+    assert source_label("openid-credential-offer://?credential_offer=%7Bjunk") == (
+        "credential offer"
+    )
+    assert source_label(long_path) == long_path
+    assert source_label("https://college.example/badge.json") == (
+        "https://college.example/badge.json"
+    )

@@ -62,6 +62,7 @@ def test_an_offer_with_a_tx_code_imports_and_a_wrong_code_does_not(
             assert summary.startswith("1 imported")
             row = app.screen.query_one("#results", DataTable).get_row_at(0)
             assert "Data Analytics Foundations" in str(row[1])
+            assert str(row[2]) == f"credential offer from {issuer_server.base_url}"
 
     run(flow)
     wallet = Wallet.open(tmp_path / "w", PASS)

@@ -24,7 +24,14 @@ from textual.widgets import (
     TextArea,
 )
 
-from wallet.api import ImportOutcome, TxCodeRequest, files_in, is_offer, is_remote
+from wallet.api import (
+    ImportOutcome,
+    TxCodeRequest,
+    files_in,
+    is_offer,
+    is_remote,
+    source_label,
+)
 from wallet.errors import LinkOnly, UsageError, WalletError
 from wallet.ui.badges import plain, verdict_badge
 from wallet.ui.screen import WalletScreen
@@ -93,7 +100,7 @@ class ImportScreen(WalletScreen):
             return
         if is_remote(value):
             self.query_one("#results", DataTable).clear()
-            self.query_one("#summary", Static).update(plain(f"Fetching {value}…"))
+            self.query_one("#summary", Static).update(plain(f"Fetching {source_label(value)}…"))
             self._import_link(value, value)
             return
         try:
@@ -184,7 +191,8 @@ class ImportScreen(WalletScreen):
         table = self.query_one("#results", DataTable)
         if isinstance(result, WalletError):
             counts["refused"] += 1
-            table.add_row(Text("✘ not imported", style="red"), plain(result.message), plain(source))
+            refused = Text("✘ not imported", style="red")
+            table.add_row(refused, plain(result.message), plain(source_label(source)))
             return
         if result.duplicate:
             counts["duplicates"] += 1
@@ -192,7 +200,7 @@ class ImportScreen(WalletScreen):
         else:
             counts["imported"] += 1
             badge = verdict_badge(result.report.verdict)
-        table.add_row(badge, plain(result.credential.title), plain(source))
+        table.add_row(badge, plain(result.credential.title), plain(source_label(source)))
 
     def _finished(self, counts: dict[str, int]) -> None:
         text = (
