@@ -8,7 +8,6 @@ input; 6 network; 7 store integrity failure; 8 storage I/O error (disk full).
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -263,15 +262,17 @@ def plan_sources(sources: tuple[str, ...]) -> list[tuple[str, Loader]]:
     planned: list[tuple[str, Loader]] = []
     for source in sources:
         if source == "-":
-            planned.append(("stdin", lambda: _try_read(_read_capped, sys.stdin.buffer, "stdin")))
+            planned.append(
+                ("stdin", lambda: _try_read(read_capped_input, sys.stdin.buffer, "stdin"))
+            )
         elif "://" in source:
             link = LinkOnly(f"{source}: a link", source)
             planned.append((source, lambda e=link: e))  # type: ignore[misc]
         elif (path := Path(source)).is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                planned.append((str(child), lambda c=child: _try_read(_read_file, c)))  # type: ignore[misc]
+                planned.append((str(child), lambda c=child: _try_read(read_file, c)))  # type: ignore[misc]
         elif path.is_file():
-            planned.append((str(path), lambda p=path: _try_read(_read_file, p)))  # type: ignore[misc]
+            planned.append((str(path), lambda p=path: _try_read(read_file, p)))  # type: ignore[misc]
         else:
             missing = NotFound(f"{source}: no such file or folder")
             planned.append((source, lambda e=missing: e))  # type: ignore[misc]
@@ -285,13 +286,13 @@ def _try_read(read: Callable[..., bytes], *args: Any) -> bytes | WalletError:
         return exc
 
 
-def _read_file(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
     from wallet.api import source_bytes
 
     return source_bytes(path)
 
 
-def _read_capped(handle: Any, name: str) -> bytes:
+def read_capped_input(handle: Any, name: str) -> bytes:
     from wallet.api import read_capped
 
     return read_capped(handle, name)
@@ -502,7 +503,7 @@ def verify(env: Env, target: str | None, all_: bool, offline: bool, no_wallet: b
             " the wallet)"
         )
     if target == "-" or path.is_file():
-        data = _read_capped(sys.stdin.buffer, "stdin") if target == "-" else _read_file(path)
+        data = read_capped_input(sys.stdin.buffer, "stdin") if target == "-" else read_file(path)
         payload = source_payloads(target, data)[0]
         credential = parse_credential(payload)
         use_wallet = not no_wallet and Wallet.exists(env.wallet_path)
@@ -594,363 +595,6 @@ def delete(env: Env, credential_id: str, yes: bool) -> None:
     )
 
 
-# -- trust list ---------------------------------------------------------------------------
-
-
-@cli.group()
-def trust() -> None:
-    """The issuers you trust (DIDs or https URLs). Unknown issuers are not invalid."""
-
-
-@trust.command(name="add")
-@click.argument("issuer_id")
-@click.option("--name", default="", help="A label to show for this issuer.")
-@json_option
-@pass_env
-def trust_add(env: Env, issuer_id: str, name: str) -> None:
-    """Trust an issuer by DID or https URL."""
-    added = env.open().trust_add(issuer_id, name)
-    env.emit({"id": issuer_id, "added": added}, "Added." if added else "Already trusted.")
-
-
-@trust.command(name="list")
-@json_option
-@pass_env
-def trust_list(env: Env) -> None:
-    """List trusted issuers."""
-    entries = env.open().trust_list().entries
-    env.emit(
-        {"issuers": [{"id": e.id, "name": e.name} for e in entries]},
-        lambda: (
-            "\n".join(f"{safe_text(e.id)}  {safe_text(e.name)}" for e in entries)
-            or "The trust list is empty."
-        ),
-    )
-
-
-@trust.command(name="remove")
-@click.argument("issuer_id")
-@json_option
-@pass_env
-def trust_remove(env: Env, issuer_id: str) -> None:
-    """Stop trusting an issuer."""
-    env.open().trust_remove(issuer_id)
-    env.emit({"id": issuer_id, "removed": True}, "Removed.")
-
-
-@trust.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@json_option
-@pass_env
-def trust_import(env: Env, file: Path) -> None:
-    """Import a trust-list file (see README: 'Trust lists')."""
-    added = env.open().trust_import(_read_file(file))
-    env.emit({"added": added}, f"Added {added} issuer(s).")
-
-
-# -- cache of issuer documents -----------------------------------------------------------
-
-
-@cli.group()
-def cache() -> None:
-    """Documents kept for offline verification: did:web documents, JWKS, status lists."""
-
-
-@cache.command(name="add")
-@click.argument("url")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--fetched-at", help="ISO 8601 time the document was fetched (default: now).")
-@json_option
-@pass_env
-def cache_add(env: Env, url: str, file: Path, fetched_at: str | None) -> None:
-    """Keep FILE as the offline copy of URL."""
-    from datetime import datetime
-
-    when = None
-    if fetched_at:
-        try:
-            when = datetime.fromisoformat(fetched_at)
-        except ValueError:
-            raise UsageError(f"--fetched-at {fetched_at!r} is not an ISO 8601 time") from None
-        if when.tzinfo is None:
-            raise UsageError("--fetched-at needs a time zone, e.g. 2026-01-01T00:00:00+00:00")
-    kind = env.open().cache_put(url, _read_file(file), fetched_at=when)
-    env.emit(
-        {"url": url, "cached": True, "kind": kind.kind, "used_for": kind.use},
-        f"Cached {safe_text(url)} as a {safe_text(kind.kind)}: used for {safe_text(kind.use)}",
-    )
-
-
-@cache.command(name="list")
-@json_option
-@pass_env
-def cache_list(env: Env) -> None:
-    """List cached documents and when they were fetched."""
-    entries = env.open().cache_entries()
-    env.emit(
-        {
-            "documents": [
-                {"url": d.url, "fetched_at": d.fetched_at.isoformat(), "bytes": len(d.data)}
-                for d in entries
-            ]
-        },
-        lambda: (
-            "\n".join(f"{d.fetched_at.isoformat()}  {safe_text(d.url)}" for d in entries)
-            or "The cache is empty."
-        ),
-    )
-
-
-# -- presentations ------------------------------------------------------------------------
-
-TERMINAL_QR_COLUMNS = 80
-_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str) -> int:
-    """One duration syntax for every option: '90' or '90s' seconds, '5m', '1h', '1d'."""
-    value = text.strip().lower()
-    unit = value[-1] if value and value[-1] in _DURATION_UNITS else "s"
-    number = value[:-1] if value and value[-1] in _DURATION_UNITS else value
-    if number.startswith("-") and number[1:].isdigit():
-        raise UsageError(f"{text!r}: a duration must be more than zero")
-    if not number.isascii() or not number.isdigit():
-        raise UsageError(f"{text!r} is not a duration: use 90, 90s, 5m, 1h or 1d")
-    if int(number) == 0:
-        raise UsageError(f"{text!r}: a duration must be more than zero")
-    return int(number) * _DURATION_UNITS[unit]
-
-
-def write_qr(target: str, payloads: list[str]) -> list[str]:
-    from wallet.api import qr_png, qr_svg, qr_terminal
-
-    if target == "-":
-        for i, payload in enumerate(payloads, 1):
-            if len(payloads) > 1:
-                click.echo(f"QR {i} of {len(payloads)}:", err=True)
-            click.echo(qr_terminal(payload), err=True)
-        return ["-"]
-    path = Path(target)
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise UsageError("--qr takes a .png or .svg file name, or - for the terminal")
-    render = qr_png if suffix == ".png" else qr_svg
-    names = (
-        [path]
-        if len(payloads) == 1
-        else [path.with_name(f"{path.stem}-{i}{suffix}") for i in range(1, len(payloads) + 1)]
-    )
-    for name, payload in zip(names, payloads, strict=True):
-        name.write_bytes(render(payload))
-    return [str(n) for n in names]
-
-
-@cli.command()
-@click.argument("credential_ids", nargs=-1, required=True)
-@click.option(
-    "--disclose",
-    "disclose",
-    multiple=True,
-    metavar="PATH",
-    help="A claim to show, as a JSON Pointer (/degree/type, /nationalities/0, "
-    "/https:~1~1claims.example~1gpa) or dotted where unambiguous (degree.type); "
-    "ID:PATH picks one credential. Repeat for more.",
-)
-@click.option("--audience", required=True, help="Who the presentation is for (the verifier).")
-@click.option("--nonce", required=True, help="The verifier's challenge (see 'wallet challenge').")
-@click.option(
-    "--expires", "expires", help="How long it stays valid, e.g. 10m, 1h (default: no expiry)."
-)
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--qr", "qr_target", help="Also write QR code(s): FILE.png, FILE.svg, or - (terminal)."
-)
-@click.option("--yes", is_flag=True, help="Do not ask before showing whole credentials.")
-@json_option
-@pass_env
-def present(
-    env: Env,
-    credential_ids: tuple[str, ...],
-    disclose: tuple[str, ...],
-    audience: str,
-    nonce: str,
-    expires: str | None,
-    out: Path,
-    qr_target: str | None,
-    yes: bool,
-) -> None:
-    """Make a presentation of credentials for one verifier, showing only the chosen claims."""
-    from wallet.api import qr_codes, qr_codes_fitting, qr_version, whole_credential_notes
-
-    wallet = env.open()
-    expires_in = parse_duration(expires) if expires else None
-    selections = wallet.selections(credential_ids, disclose)
-    notes = whole_credential_notes(selections)
-    for note in notes:
-        click.echo(f"note: {safe_text(note)}", err=True)
-    unbound = wallet.unbound_warnings(selections)
-    for warning in unbound:
-        click.echo(f"warning: {safe_text(warning)}", err=True)
-    notes = [*notes, *unbound]
-    if (
-        notes
-        and not yes
-        and stdin_is_terminal()
-        and not click.confirm("Go on?", default=False, err=True)
-    ):
-        raise UsageError("nothing written")
-    built = wallet.present(
-        credential_ids, disclose, audience=audience, nonce=nonce, expires_in=expires_in
-    )
-    if out.exists():
-        raise UsageError(f"{out} exists; choose a new file name")
-    codes: list[str] = []
-    if qr_target == "-":
-        # Half blocks take one column per module: split into codes the terminal can show.
-        columns = shutil.get_terminal_size((TERMINAL_QR_COLUMNS, 24)).columns
-        codes = qr_codes_fitting(built.envelope, min(columns, TERMINAL_QR_COLUMNS))
-    elif qr_target:
-        codes = qr_codes(built.envelope)
-    out.write_bytes(built.envelope)
-    written = write_qr(qr_target, codes) if qr_target else []
-    disclosed = {
-        s.credential.title: (list(s.paths) if s.credential.disclosable else "whole credential")
-        for s in selections
-    }
-    env.emit(
-        {
-            "out": str(out),
-            "bytes": len(built.envelope),
-            "qr": written,
-            "qr_codes": len(codes),
-            "qr_versions": [qr_version(c) for c in codes],
-            "qr_characters": [len(c) for c in codes],
-            "notes": list(built.notes),
-            "warnings": unbound,
-            "disclosed": disclosed,
-        },
-        lambda: (
-            f"Wrote {safe_text(out)} ({len(built.envelope)} bytes)"
-            + (f"; {len(codes)} QR code(s): {safe_text(', '.join(written))}" if codes else "")
-        ),
-    )
-
-
-def _presentation_bytes(inputs: tuple[str, ...]) -> bytes:
-    """The presentation file, from files, pasted text ('-') or QR images in any order."""
-    from wallet.api import presentation_bytes
-
-    sources = []
-    for name in inputs:
-        if name == "-":
-            sources.append(("stdin", _read_capped(sys.stdin.buffer, "stdin")))
-            continue
-        path = Path(name)
-        if not path.is_file():
-            raise NotFound(f"{name}: no such file")
-        sources.append((name, _read_file(path)))
-    return presentation_bytes(sources)
-
-
-@cli.command(name="verify-presentation")
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("--audience", required=True, help="Your own name as the verifier: it must match.")
-@click.option("--nonce", required=True, help="The challenge you gave: it must match.")
-@click.option(
-    "--max-age",
-    default="5m",
-    show_default=True,
-    help="How long a presentation stays fresh: 90, 90s, 5m, 1h.",
-)
-@click.option("--no-wallet", is_flag=True, help="Do not use your wallet's trust list and cache.")
-@json_option
-@pass_env
-def verify_presentation(
-    env: Env, inputs: tuple[str, ...], audience: str, nonce: str, max_age: str, no_wallet: bool
-) -> None:
-    """Verifier mode: check a presentation (file, '-' text, QR images) offline; exit 0 if valid."""
-    from wallet.api import VerifyContext, Wallet
-    from wallet.api import verify_presentation as verify_envelope
-    from wallet.model import Verdict
-
-    data = _presentation_bytes(inputs)
-    use_wallet = not no_wallet and Wallet.exists(env.wallet_path)
-    ctx = env.open().verify_context() if use_wallet else VerifyContext()
-    result = verify_envelope(
-        data, ctx, audience=audience, nonce=nonce, max_age_s=parse_duration(max_age)
-    )
-    summary = result.to_dict()
-
-    def text() -> str:
-        lines = [f"verdict: {summary['verdict']}"]
-        lines.extend(presented_credential_lines(summary["credentials"]))
-        return "\n".join(lines)
-
-    env.emit(summary, text)
-    if result.verdict is not Verdict.VALID:
-        sys.exit(1)
-
-
-def presented_credential_lines(items: list[dict[str, Any]]) -> list[str]:
-    """The verifier's view of each presented credential: title and issuer, the checks,
-    then what was disclosed. Shared by verify-presentation and `wallet request`."""
-    from wallet.render import report_lines
-
-    lines: list[str] = []
-    for item in items:
-        lines.append("")
-        title = safe_text(item["title"] or "(unreadable credential)")
-        lines.append(f"{title}  ({safe_text(item['issuer'] or 'unknown issuer')})")
-        lines.extend(report_lines(item))
-        lines.extend(_presented_lines(item))
-    return lines
-
-
-def _presented_lines(item: dict[str, Any]) -> list[str]:
-    """What the verifier is shown of one presented credential: what was disclosed (an
-    SD-JWT's claims with their values, dates as dates) and what it states, by component."""
-    from wallet.render import claim_rows
-
-    lines = []
-    if item["whole_credential"]:
-        lines.append("  disclosed: the whole credential")
-    else:
-        disclosed = item["disclosed"]
-        rows = claim_rows(item["claims"] or {})
-
-        def chosen(path: str) -> bool:
-            return any(path == d or path.startswith(d + "/") for d in disclosed)
-
-        shown = [r for r in rows if chosen(r[0])]
-        lines.append("  disclosed claims:" + ("" if shown else " none"))
-        lines.extend(f"    {safe_text(path)}: {safe_text(value)}" for path, value in shown)
-        clear = [r for r in rows if not chosen(r[0])]
-        if clear:
-            lines.append("  signed in the clear:")
-            lines.extend(f"    {safe_text(path)}: {safe_text(value)}" for path, value in clear)
-    achievement = item.get("achievement")
-    if achievement and achievement != item["title"]:
-        lines.append(f"  achievement: {safe_text(achievement)}")
-    for comp in item.get("components", ()):
-        if comp["present"]:
-            lines.append(f"  {safe_text(comp['name'])}")
-            lines.extend(f"    {safe_text(line)}" for line in comp["lines"])
-    return lines
-
-
-@cli.command()
-@json_option
-@pass_env
-def challenge(env: Env) -> None:
-    """Print a fresh short nonce for the learner to use in their presentation."""
-    import secrets
-
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
-    code = "".join(secrets.choice(alphabet) for _ in range(8))
-    nonce = f"{code[:4]}-{code[4:]}"
-    env.emit({"nonce": nonce}, nonce)
-
-
 # -- demo ---------------------------------------------------------------------------------
 
 
@@ -971,7 +615,7 @@ def demo(env: Env) -> None:
 
 
 # Commands kept in their own modules register themselves on import.
-from wallet import cli_lifecycle, cli_network, cli_oid4vp  # noqa: E402, F401
+from wallet import cli_lifecycle, cli_network, cli_oid4vp, cli_present, cli_trust  # noqa: E402, F401
 
 
 def main() -> None:

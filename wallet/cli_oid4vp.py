@@ -14,16 +14,8 @@ from typing import Any
 
 import click
 
-from wallet.cli import (
-    Env,
-    cli,
-    json_option,
-    parse_duration,
-    pass_env,
-    presented_credential_lines,
-    stdin_is_terminal,
-    write_qr,
-)
+from wallet.cli import Env, cli, json_option, pass_env, stdin_is_terminal
+from wallet.cli_present import parse_duration, presented_credential_lines, write_qr
 from wallet.errors import UsageError
 from wallet.textsafe import safe_text
 
