@@ -32,9 +32,7 @@ def _progress(url: str) -> None:
         click.echo(f"fetching {safe_text(url)}", err=True)
 
 
-def import_link(
-    wallet: Any, name: str, link: str, tx_code: str | None
-) -> list[dict[str, Any]]:
+def import_link(wallet: Any, name: str, link: str, tx_code: str | None) -> list[dict[str, Any]]:
     """Import what a link points at; one result per credential, or one error."""
     from wallet.api import is_offer
 
