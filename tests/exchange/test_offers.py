@@ -37,12 +37,20 @@ def test_a_tx_code_the_issuer_refuses(wallet: RunFn, issuer_server: RunningIssue
     assert _refused(wallet, uri, "--tx-code", _wrong(code)) == (
         2,
         "tx_code_refused",
-        "the issuer did not accept the transaction code (wrong tx_code (4 tries left));"
+        "the issuer did not accept the offer with this transaction code (wrong tx_code (4 tries"
+        " left));"
         " nothing was imported",
     )
     assert listed(wallet) == [] and cached(wallet) == {}
     # Control: the same offer with the right code (the issuer allows a few tries).
     assert imported_one(wallet, uri, "--tx-code", code)["format"] == "sd-jwt"
+    # Used up, the issuer's own words say so.
+    assert _refused(wallet, uri, "--tx-code", code) == (
+        2,
+        "tx_code_refused",
+        "the issuer did not accept the offer with this transaction code (the pre-authorized"
+        " code is unknown or used); nothing was imported",
+    )
 
 
 def test_a_wrong_tx_code_typed_at_the_prompt(

@@ -240,11 +240,12 @@ def request_token(http: Http, metadata: IssuerMetadata, offer: Offer, tx_code: s
         form["tx_code"] = tx_code
     response = http.post_form(metadata.token_endpoint, form)
     if tx_code is not None and response.status == 400 and _error_code(response) == "invalid_grant":
-        # OID4VCI 1.0 section 6.3: a wrong transaction code is invalid_grant. It is the
-        # learner's typing, not the network: the same exit as a code of the wrong shape.
+        # OID4VCI 1.0 section 6.3: a wrong transaction code is invalid_grant (so is an
+        # offer used or expired: the issuer's description tells which). It is the
+        # learner's input, not the network: the same exit as a code of the wrong shape.
         why = _error_description(response)
         raise UsageError(
-            "the issuer did not accept the transaction code"
+            "the issuer did not accept the offer with this transaction code"
             + (f" ({why})" if why else "")
             + "; nothing was imported",
             code="tx_code_refused",
