@@ -191,3 +191,14 @@ def test_the_memo_is_bounded() -> None:
     for i in range(vc_jwt.MAX_PARSED + 5):
         registry.parse(_token(jti=f"urn:uuid:{i}").encode())
     assert len(vc_jwt._parsed) == vc_jwt.MAX_PARSED
+
+
+def test_a_large_token_is_not_kept_and_verifies_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vc_jwt, "MAX_PARSED_BYTES", 100)
+    vc_jwt._parsed.clear()
+    ctx = VerifyContext()
+    data = _token().encode()
+    credential = registry.parse(data)
+    assert vc_jwt._parsed == {}
+    assert vc_jwt.verify_signature(credential, ctx) == _reference_signature(data, ctx)
+    assert [c.status for c in vc_jwt.verify_signature(credential, ctx)] == [CheckStatus.PASSED]

@@ -206,3 +206,19 @@ def test_memoised_proof_options_with_an_undefined_term_are_refused_every_time() 
     for _ in range(2):
         with pytest.raises(jsonld.UndefinedTerm):
             jsonld.canonize_memoised(attack)
+
+
+def test_large_proof_options_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonld, "MAX_MEMOISED_TEXT", 100)
+    jsonld._memoised.clear()
+    options = _proof_options("2026-01-01T00:00:00Z")
+    assert jsonld.canonize_memoised(options) == _reference(options).encode()
+    assert jsonld._memoised == {}
+
+
+def test_the_iri_memo_keeps_few_contexts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonld_cache, "MAX_IRI_CONTEXTS", 3)
+    jsonld_cache.clear()
+    doc = _credential()
+    assert jsonld.canonize(doc) == _reference(doc)
+    assert 0 < len(jsonld_cache._iris) <= 3

@@ -54,3 +54,13 @@ def test_the_memo_is_bounded() -> None:
         doc["name"] = f"Copy {i}"
         signed_form.check(doc)
     assert len(signed_form._reasons) == signed_form._MAX_CACHE
+
+
+def test_a_large_document_is_judged_afresh_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signed_form, "_MAX_KEY", 100)
+    signed_form._reasons.clear()
+    assert signed_form.check(HONEST) is None
+    doc = copy.deepcopy(HONEST)
+    ATTACKS["issuer-@id"](doc)
+    assert signed_form.check(doc) == signed_form.reason_of(_own(doc)) is not None
+    assert signed_form._reasons == {}

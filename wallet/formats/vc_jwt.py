@@ -123,10 +123,13 @@ def parse_parsed(data: bytes, token: object) -> Credential:
 # raw bytes -> (token, iss, the VC's issuer), from the parse of those exact bytes: the
 # verification that follows a parse reads nothing twice. Bounded; a miss parses again.
 _parsed: dict[bytes, tuple[jws.CompactJWS, str | None, str | None]] = {}
-MAX_PARSED = 64
+MAX_PARSED = 16
+MAX_PARSED_BYTES = 256 * 1024  # a larger token is parsed again rather than kept
 
 
 def _remember(data: bytes, token: jws.CompactJWS, iss: str | None, inner: str | None) -> None:
+    if len(data) > MAX_PARSED_BYTES:
+        return
     if len(_parsed) >= MAX_PARSED:
         _parsed.pop(next(iter(_parsed)))
     _parsed[data] = (token, iss, inner)

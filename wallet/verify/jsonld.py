@@ -191,6 +191,7 @@ def canonize(document: dict[str, Any]) -> str:
 # exact JSON text -> canonical N-Quads (UTF-8), for small documents that repeat.
 _memoised: dict[str, bytes] = {}
 MAX_MEMOISED = 256
+MAX_MEMOISED_TEXT = 16 * 1024  # proof options are small; a huge one is not kept
 
 
 def canonize_memoised(document: dict[str, Any]) -> bytes:
@@ -200,6 +201,8 @@ def canonize_memoised(document: dict[str, Any]) -> bytes:
     try:
         key = json.dumps(document, sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError):
+        return canonize(document).encode("utf-8")
+    if len(key) > MAX_MEMOISED_TEXT:
         return canonize(document).encode("utf-8")
     found = _memoised.get(key)
     if found is None:

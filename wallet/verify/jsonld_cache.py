@@ -31,8 +31,11 @@ from typing import Any
 from frozendict import frozendict
 from pyld import jsonld
 
-MAX_ENTRIES = 1024
-MAX_IRIS = 4096  # per active context
+# Bounds on what untrusted documents can make us keep: a processed context is a few tens
+# of KB (its term map), an IRI memo entry a few hundred bytes.
+MAX_ENTRIES = 512
+MAX_IRI_CONTEXTS = 64
+MAX_IRIS = 2048  # per active context
 
 # (active context id, local key, flags...) -> (active context, local context, result)
 _processed: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
@@ -180,7 +183,7 @@ def _memo(active_ctx: Any) -> dict[tuple[Any, ...], Any] | None:
         return entry[1]
     if not isinstance(active_ctx, frozendict):
         return None
-    if len(_iris) >= MAX_ENTRIES:
+    if len(_iris) >= MAX_IRI_CONTEXTS:
         _iris.pop(next(iter(_iris)))
     memo: dict[tuple[Any, ...], Any] = {}
     _iris[id(active_ctx)] = (active_ctx, memo)

@@ -81,6 +81,7 @@ REFUSED_KEYWORDS = ("@included", "@reverse", "@nest")
 _reasons: dict[str, str | None] = {}
 _type_cache: dict[str, str | None] = {}
 _MAX_CACHE = 64
+_MAX_KEY = 256 * 1024  # a larger document is judged afresh each time, never kept
 
 
 class NotSignedForm(MalformedInput):
@@ -215,6 +216,8 @@ def check(doc: dict[str, Any]) -> str | None:
     if key in _reasons:
         return _reasons[key]
     reason = reason_of(own)
+    if len(key) > _MAX_KEY:
+        return reason
     if len(_reasons) >= _MAX_CACHE:
         _reasons.pop(next(iter(_reasons)))
     _reasons[key] = reason
