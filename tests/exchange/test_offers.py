@@ -12,7 +12,8 @@ import pytest
 from tests.exchange.conftest import RunFn
 from tests.exchange.test_import import cached, imported_one, listed
 from tests.issuer.server_fixture import RunningIssuer
-from wallet.errors import UsageError
+from wallet.errors import UnsupportedInput, UsageError
+from wallet.exchange import oid4vci
 from wallet.exchange.txcode import TxCode
 
 
@@ -196,3 +197,27 @@ def test_an_offer_used_twice(wallet: RunFn, issuer_server: RunningIssuer) -> Non
         " (the pre-authorized code is unknown or used)"
     )
     assert len(listed(wallet)) == 1
+
+
+@pytest.mark.parametrize(
+    ("methods", "refused"),
+    [
+        ((), False),
+        (("jwk",), False),
+        (("did:key", "did:jwk"), False),
+        (("did:key:jwk_jcs-pub",), False),
+        (("did:jwk",), True),
+        (("cose_key",), True),
+    ],
+)
+def test_key_binding_methods_the_wallet_can_prove(methods: tuple[str, ...], refused: bool) -> None:
+    config = oid4vci.Configuration("programme_x", "dc+sd-jwt", ("ES256",), methods)
+    if not refused:
+        oid4vci._check_binding(config)
+        return
+    with pytest.raises(UnsupportedInput) as caught:
+        oid4vci._check_binding(config)
+    assert caught.value.message == (
+        f"the issuer binds programme_x credentials to {', '.join(methods)}; this wallet proves"
+        " its keys as a JWK or did:key"
+    )

@@ -269,6 +269,17 @@ def fetch_nonce(http: Http, metadata: IssuerMetadata) -> str | None:
     return nonce
 
 
+def _check_binding(config: Configuration) -> None:
+    """The wallet proves its key as a JWK or as did:key: an issuer that binds only to
+    something else would refuse the proof, or bind the credential to another key."""
+    methods = config.binding_methods
+    if methods and not any(m == "jwk" or m.startswith("did:key") for m in methods):
+        raise UnsupportedInput(
+            f"the issuer binds {config.id} credentials to {', '.join(methods)[:200]}; this"
+            " wallet proves its keys as a JWK or did:key"
+        )
+
+
 def _signer_for(config: Configuration, signers: Sequence[Signer]) -> Signer:
     for signer in signers:
         alg = jws.alg_for(signer.private_key)
@@ -367,6 +378,7 @@ def receive(
                 f"the offer is for a {config.format} credential ({config_id}), which this wallet"
                 " does not hold; it takes " + ", ".join(sorted(SUPPORTED_FORMATS))
             )
+        _check_binding(config)
         configs.append((config, _signer_for(config, signers)))
     tx_code = None
     if offer.tx_code is not None:
