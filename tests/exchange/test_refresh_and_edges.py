@@ -56,9 +56,7 @@ def test_refresh_says_when_a_trusted_issuer_cannot_be_reached(wallet: RunFn) -> 
     assert result.exit_code == 6
     [failed] = result.json["failed"]
     assert failed["url"] == "https://localhost:9/.well-known/did.json"
-    assert failed["reason"].startswith(
-        "GET https://localhost:9/.well-known/did.json: could not connect"
-    )
+    assert failed["reason"].startswith("could not connect")
 
 
 def test_an_offer_from_a_plain_http_issuer_on_loopback(

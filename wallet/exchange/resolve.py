@@ -156,7 +156,9 @@ def _fetch_into(
         check_url(url)
         document = fetch_document(http, url, now)
     except WalletError as exc:
-        result.failures.append(FetchFailure(url, exc.message, isinstance(exc, _Missing)))
+        # The failure is listed under its URL: drop the "GET URL: " the message repeats.
+        reason = exc.message.removeprefix(f"GET {url}: ").removeprefix(f"{url}: ")
+        result.failures.append(FetchFailure(url, reason, isinstance(exc, _Missing)))
         return
     old = stored.get(url)
     if old is not None and old.data == document.data:
