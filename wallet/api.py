@@ -10,6 +10,7 @@ import base64
 import builtins
 import contextlib
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -178,6 +179,22 @@ def signature_refused(
         if check.status is CheckStatus.FAILED and check.name not in storable:
             return f"{check.name}: {check.detail}" if check.detail else check.name
     return None
+
+
+def _dedupe_digests(credential: Credential) -> builtins.list[str]:
+    """The keys under which a credential counts as already in the wallet; the first is
+    stored. A hosted OB 2.0 assertion is the same badge whatever its JSON layout (a baked
+    PNG's copy and the issuer's hosted one differ in whitespace): its canonical JSON."""
+    raw = hashlib.sha256(credential.raw).hexdigest()
+    if credential.format != "ob2":
+        return [raw]
+    try:
+        parsed = json.loads(credential.raw)
+    except ValueError:
+        return [raw]
+    canonical = json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # Records stored before this rule carry the raw digest: look for it too.
+    return [hashlib.sha256(b"ob2:" + canonical.encode()).hexdigest(), raw]
 
 
 def _encode_private(key: HolderPrivateKey) -> str:
@@ -460,10 +477,12 @@ class Wallet:
         reason = signature_refused(report, storable=storable)
         if reason:
             raise VerificationFailed(f"not imported: {reason}")
-        digest = hashlib.sha256(credential.raw).hexdigest()
-        known = self.store.find(CREDENTIAL, "sha256", digest)
-        if known is not None:
-            return ImportOutcome(known.id, credential, report, duplicate=True)
+        digests = _dedupe_digests(credential)
+        digest = digests[0]
+        for candidate in digests:
+            known = self.store.find(CREDENTIAL, "sha256", candidate)
+            if known is not None:
+                return ImportOutcome(known.id, credential, report, duplicate=True)
         record_id = self.store.put(
             CREDENTIAL,
             {

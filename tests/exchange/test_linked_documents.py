@@ -58,3 +58,22 @@ def test_source_labels_name_an_offers_issuer_and_leave_other_sources_whole() -> 
     assert source_label("https://college.example/badge.json") == (
         "https://college.example/badge.json"
     )
+
+
+def test_the_same_badge_from_its_baked_png_and_its_url_is_one_credential(
+    wallet: RunFn, issuer_server: RunningIssuer
+) -> None:
+    baked = wallet("--json", "import", issuer_server.url("/ob2/assertions/sample.png"))
+    assert baked.exit_code == 0, baked.stderr
+    [first] = baked.json["results"]
+    assert first["duplicate"] is False
+    hosted = wallet("--json", "import", issuer_server.url("/ob2/assertions/sample"))
+    assert hosted.exit_code == 0, hosted.stderr
+    [second] = hosted.json["results"]
+    assert second["duplicate"] is True and second["id"] == first["id"]
+    assert len(wallet("--json", "list").json["credentials"]) == 1
+    # Control: another assertion of the same badge class is a credential of its own.
+    other = issuer_server.issue("ob2")
+    third = wallet("--json", "import", issuer_server.url(other.path))
+    assert third.exit_code == 0 and third.json["results"][0]["duplicate"] is False
+    assert len(wallet("--json", "list").json["credentials"]) == 2
