@@ -6,6 +6,7 @@ Keys embedded in a header are never trusted on their own word.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import functools
 import json
@@ -104,13 +105,47 @@ def parse_compact(text: str) -> CompactJWS:
     # Python's base64 decoder skips stray characters; a JWS segment must be pure base64url.
     if not _B64URL_DOTS.fullmatch(stripped):
         raise MalformedInput("a JWS segment contains characters outside base64url")
-    header_raw = keys.b64url_decode(parts[0])
-    header = load_json_object(header_raw, what="JWS header")
+    header = _header_of(parts[0])
     if not parts[1]:
         raise MalformedInput("detached JWS payloads are not accepted")
-    payload = keys.b64url_decode(parts[1])
-    signature = keys.b64url_decode(parts[2])
+    payload = _b64_checked(parts[1])
+    signature = _b64_checked(parts[2])
     return CompactJWS(stripped, header, payload, signature)
+
+
+def _b64_checked(segment: str) -> bytes:
+    """keys.b64url_decode of a segment _B64URL_DOTS has already passed (so its own scan for
+    stray characters is skipped); a length no base64 text can have still fails."""
+    try:
+        data = segment.encode("ascii").translate(_FROM_URLSAFE)
+        return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
+    except ValueError:
+        raise MalformedInput("not base64url text") from None
+
+
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+# header segment text -> its JSON object. A verifier meets the same few headers again and
+# again (an issuer's, every KB-JWT's): each is read once. Only small headers are kept
+# (joserfc refuses larger ones anyway), and each caller gets its own copy of the dict.
+_headers: dict[str, dict[str, Any]] = {}
+MAX_HEADERS = 256
+MAX_HEADER_TEXT = 1024
+
+
+def _header_of(segment: str) -> dict[str, Any]:
+    found = _headers.get(segment)
+    if found is not None:
+        return dict(found)
+    header = load_json_object(_b64_checked(segment), what="JWS header")
+    if len(segment) <= MAX_HEADER_TEXT and all(
+        isinstance(v, str | int | float | bool) or v is None for v in header.values()
+    ):
+        # Only flat headers are kept: a shallow copy then shares nothing mutable.
+        if len(_headers) >= MAX_HEADERS:
+            _headers.pop(next(iter(_headers)))
+        _headers[segment] = dict(header)
+    return header
 
 
 def parse_compact_json(text: str) -> tuple[CompactJWS, Any]:
@@ -162,27 +197,45 @@ def verify_with_jwk(token: CompactJWS, jwk: Mapping[str, Any]) -> None:
 def _jose_rules(token: CompactJWS) -> None:
     """What joserfc's deserialize_compact refuses before the signature: segment sizes,
     registered header values, unregistered header names (strict), ``crit``."""
-    whole = token.text.encode("ascii")
-    head, body, sig = whole.split(b".")
-    if not all(_canonical_b64(segment) for segment in (head, body, sig)):
+    # The text is base64url and dots (parse_compact made sure), so its lengths as str are
+    # its lengths in bytes: no need to encode it.
+    whole = token.text
+    head, body, sig = whole.split(".")
+    if not (_canonical_b64(head) and _canonical_b64(body) and _canonical_b64(sig)):
         # A segment whose last character carries stray low bits decodes to the same bytes
         # as another text: joserfc refused that malleability, and so do we.
         raise BadSignature("the signature does not match (tampered or wrong key)")
+    if (
+        len(whole) > _MAX_COMPACT
+        or len(head) > _JOSE.max_header_length
+        or len(sig) > _JOSE.max_signature_length
+        or len(body) > _JOSE.max_payload_length
+    ):
+        raise BadSignature("the signature does not match (tampered or wrong key)")
+    if _judged.get(head) == token.header:
+        return
     try:
-        _JOSE.validate_compact_value_size(whole)
-        _JOSE.validate_header_size(head)
-        _JOSE.validate_signature_size(sig)
-        _JOSE.validate_payload_size(body)
         _JOSE.check_header(token.header)
     except JoseError:
         raise BadSignature("the signature does not match (tampered or wrong key)") from None
+    if len(head) <= MAX_HEADER_TEXT and head in _headers:
+        # The same header, already found acceptable (only flat, parsed headers are kept).
+        if len(_judged) >= MAX_HEADERS:
+            _judged.pop(next(iter(_judged)))
+        _judged[head] = dict(token.header)
 
+
+# joserfc's limits (validate_compact_value_size and the three segment sizes), as lengths.
+_MAX_COMPACT = _JOSE.max_header_length + _JOSE.max_payload_length + _JOSE.max_signature_length
+# header segment -> the header joserfc's check_header accepted for it; a token's header is
+# only skipped when it equals that one (so a hand-built CompactJWS is still judged).
+_judged: dict[str, dict[str, Any]] = {}
 
 # The last character of an unpadded segment of 2 or 3 leftover characters (joserfc's rule).
-_SAFE_ENDINGS = {2: b"AQgw", 1: b"AEIMQUYcgkosw048"}
+_SAFE_ENDINGS = {2: "AQgw", 1: "AEIMQUYcgkosw048"}
 
 
-def _canonical_b64(segment: bytes) -> bool:
+def _canonical_b64(segment: str) -> bool:
     pad = -len(segment) % 4
     return pad == 0 or (pad in _SAFE_ENDINGS and segment[-1] in _SAFE_ENDINGS[pad])
 
