@@ -8,13 +8,14 @@ nor overwrite a claim the issuer signed in the clear. Decoy digests are ignored.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from wallet.errors import MalformedInput
 from wallet.formats import claimpath
@@ -80,8 +81,14 @@ class SdJwt:
 
     def serialize(self, disclosures: tuple[Disclosure, ...] | None = None) -> str:
         """The ``~`` form without a KB-JWT (ends with ``~``)."""
-        chosen = self.disclosures if disclosures is None else disclosures
-        return "~".join([self.jwt.text, *(d.text for d in chosen)]) + "~"
+        if disclosures is None:
+            # Made twice per presentation (the credential's bytes, the sd_hash input).
+            cached = self.__dict__.get("_serialized")
+            if cached is None:
+                cached = "~".join([self.jwt.text, *(d.text for d in self.disclosures)]) + "~"
+                object.__setattr__(self, "_serialized", cached)
+            return cast(str, cached)
+        return "~".join([self.jwt.text, *(d.text for d in disclosures)]) + "~"
 
 
 @dataclass
@@ -378,7 +385,7 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
         if not isinstance(idx, int) or isinstance(idx, bool) or idx < 0:
             raise MalformedInput("status_list idx must be a non-negative integer")
         status = (StatusRef("TokenStatusList", status_list["uri"], idx),)
-    disclosable = tuple(sorted(processed.paths.values(), key=claimpath.sort_key))
+    disclosable = tuple(sorted(processed.paths.values(), key=_sort_key))
     iss = issuer_of(claims)
     if "credentialSubject" in claims and "@context" in claims:
         from wallet.formats.vc_jsonld import normalize_vc
@@ -411,6 +418,7 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
     subject_name = " ".join(
         x for x in (_text(claims.get("given_name")), _text(claims.get("family_name"))) if x
     )
+    issued = _iso(claims.get("iat"))
     return Credential(
         format=FORMAT,
         raw=raw,
@@ -420,8 +428,8 @@ def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
         subject=Subject(
             id=_text(claims.get("sub")), name=subject_name or None, claims=tuple(_flatten(content))
         ),
-        issued=_iso(claims.get("iat")),
-        valid_from=_iso(claims.get("nbf")) or _iso(claims.get("iat")),
+        issued=issued,
+        valid_from=_iso(claims.get("nbf")) or issued,
         valid_until=_iso(claims.get("exp")),
         **_content(content),
         status=status,
@@ -486,8 +494,18 @@ NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "status"})
 
 def _hidden_envelope(processed: Processed) -> str | None:
     # The first in pointer order, as before; only the hidden ones need sorting.
-    hidden = [p for p in processed.paths.values() if claimpath.tokens(p)[0] in NEVER_DISCLOSABLE]
-    return min(hidden, key=claimpath.sort_key) if hidden else None
+    hidden = [p for p in processed.paths.values() if _first_token(p) in NEVER_DISCLOSABLE]
+    return min(hidden, key=_sort_key) if hidden else None
+
+
+# Pure functions of a pointer's text; a verifier meets the same few claim paths again and
+# again. Bounded by lru_cache; the sort key (a list) is only ever compared, never changed.
+_sort_key = functools.lru_cache(maxsize=1024)(claimpath.sort_key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _first_token(path: str) -> str:
+    return claimpath.tokens(path)[0]
 
 
 def issuer_checks(sd: SdJwt, ctx: VerifyContext) -> list[Check]:
