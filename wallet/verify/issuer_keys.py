@@ -17,9 +17,10 @@ whose message names the URL to cache. A key proven to belong to someone else rai
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from wallet.errors import MalformedInput
@@ -55,6 +56,11 @@ def https_origin(url: str | None) -> str | None:
     """``host:port`` of an https URL with a host, else None (http, urn:, junk)."""
     if not url:
         return None
+    # Only text is memoised: a non-string from untrusted JSON is not hashable.
+    return _https_origin(url) if isinstance(url, str) else _origin_of(cast(str, url))
+
+
+def _origin_of(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         port = parts.port or 443
@@ -63,6 +69,10 @@ def https_origin(url: str | None) -> str | None:
     if parts.scheme != "https" or not parts.hostname:
         return None
     return f"{parts.hostname.lower()}:{port}"
+
+
+# A pure function of the text, asked for every credential of an issuer.
+_https_origin = functools.lru_cache(maxsize=512)(_origin_of)
 
 
 def did_web_origin(did: str) -> str | None:
@@ -160,6 +170,7 @@ def prove_method(
 # -- JWS: a key named by kid for an iss ----------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=512)
 def metadata_url(iss: str) -> str:
     """SD-JWT VC issuer metadata: the well-known segment goes between host and path."""
     parts = urlsplit(iss)
@@ -167,10 +178,36 @@ def metadata_url(iss: str) -> str:
     return f"https://{parts.netloc}/.well-known/jwt-vc-issuer{path}"
 
 
+# A cached document's bytes -> the JSON object they hold: issuer metadata and JWKS are read
+# for every credential of that issuer. Keyed on the bytes themselves, so a refreshed or
+# replaced document is read afresh; small documents only, a few kept. The values are only
+# read here (a key handed out is a copy).
+_read: dict[bytes, dict[str, Any]] = {}
+MAX_READ = 64
+MAX_READ_BYTES = 64 * 1024
+
+
+def _cached_keys_object(cache: DocumentCache, url: str | None) -> dict[str, Any] | None:
+    """cached_object(cache, url), remembered for small documents."""
+    doc = cache.get(url) if url else None
+    if doc is None:
+        return None
+    data = doc.data
+    found = _read.get(data)
+    if found is not None:
+        return found
+    value = cached_object(cache, url)
+    if value is not None and len(data) <= MAX_READ_BYTES:
+        if len(_read) >= MAX_READ:
+            _read.pop(next(iter(_read)))
+        _read[data] = value
+    return value
+
+
 def _https_jwks(iss: str, ctx: VerifyContext) -> tuple[list[dict[str, Any]], str]:
     """The issuer's keys and where they came from, from its origin's documents only."""
     url = metadata_url(iss)
-    metadata = cached_object(ctx.cache, url)
+    metadata = _cached_keys_object(ctx.cache, url)
     jwks: Any = None
     source = url
     if metadata is not None:
@@ -188,13 +225,13 @@ def _https_jwks(iss: str, ctx: VerifyContext) -> tuple[list[dict[str, Any]], str
             # The metadata, found on the issuer's own origin, names where its keys are.
             if not isinstance(uri, str) or https_origin(uri) is None:
                 raise dids.KeyNotAuthorised(f"the issuer metadata at {url} has a bad jwks_uri")
-            jwks = cached_object(ctx.cache, uri)
+            jwks = _cached_keys_object(ctx.cache, uri)
             source = uri
             if jwks is None:
                 raise KeyNotProven(f"the keys of {iss} are not cached: cache {uri}")
     if jwks is None:
         fallback = iss.rstrip("/") + "/.well-known/jwks.json"
-        jwks = cached_object(ctx.cache, fallback)
+        jwks = _cached_keys_object(ctx.cache, fallback)
         source = fallback
     if jwks is None:
         raise KeyNotProven(
@@ -241,9 +278,9 @@ def prove_jws_key(header: Mapping[str, Any], iss: str | None, ctx: VerifyContext
         matches = [k for k in entries if k.get("kid") == kid]
         if not matches:
             raise dids.KeyNotAuthorised(f"the issuer {iss} publishes no key with kid {kid}")
-        return ProvenJwk(matches[0], source)
+        return ProvenJwk(dict(matches[0]), source)
     if len(entries) == 1:
-        return ProvenJwk(entries[0], source)
+        return ProvenJwk(dict(entries[0]), source)
     raise dids.KeyNotAuthorised("the JWS has no kid and the issuer publishes several keys")
 
 
