@@ -347,6 +347,8 @@ def _content(claims: dict[str, Any]) -> dict[str, Any]:
     credits/credit_hours -> credits earned, term, course_code -> the achievement's code,
     name/title and description -> the achievement's. Only the claims the processed SD-JWT
     holds: those signed in the clear and those disclosed."""
+    if claims.keys().isdisjoint(_CONTENT_CLAIMS):
+        return dict(_NO_CONTENT)  # none of them: what the mapping below gives for that
     grade = _result(claims.get("grade"), "Grade")
     results = [grade] if grade else []
     results.extend(r for r in (_result(x, None) for x in _list(claims.get("result"))) if r)
@@ -368,6 +370,29 @@ def _content(claims: dict[str, Any]) -> dict[str, Any]:
         "credits_earned": credits,
         "term": _text(claims.get("term")),
     }
+
+
+# Every claim _content reads, and its answer when a credential holds none of them.
+_CONTENT_CLAIMS = frozenset(
+    {
+        "grade",
+        "result",
+        "skills",
+        "credits",
+        "credit_hours",
+        "name",
+        "title",
+        "course_code",
+        "description",
+        "term",
+    }
+)
+_NO_CONTENT: dict[str, Any] = {
+    "achievement": None,
+    "results": (),
+    "credits_earned": None,
+    "term": None,
+}
 
 
 def to_credential(sd: SdJwt, processed: Processed, raw: bytes) -> Credential:
@@ -464,10 +489,18 @@ def signed_only(node: Any) -> Any:
 def issuer_of(payload: dict[str, Any]) -> str | None:
     """``iss``, or for a W3C VC carried as SD-JWT its ``issuer``."""
     for value in (payload.get("iss"), payload.get("issuer")):
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict) and isinstance(value.get("id"), str):
-            return str(value["id"])
+        found = _issuer_text(value)
+        if found is not None:
+            return found
+    return None
+
+
+def _issuer_text(value: Any) -> str | None:
+    """The issuer ``value`` names: a string, or an object's string id."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return str(value["id"])
     return None
 
 
@@ -475,10 +508,8 @@ def _issuer_mismatch(payload: dict[str, Any], claims: dict[str, Any]) -> str | N
     """The issuer the signature was checked for (from the signed payload) must be every
     issuer the credential shows: ``iss`` and a W3C VC's ``issuer``, disclosed or not."""
     verified = issuer_of(payload)
-    shown = {
-        issuer_of({"iss": claims.get("iss")}),
-        issuer_of({"issuer": claims.get("issuer")}),
-    } - {None}
+    shown = {_issuer_text(claims.get("iss")), _issuer_text(claims.get("issuer"))}
+    shown.discard(None)
     for name in sorted(x for x in shown if x is not None):
         if verified is None:
             return f"the issuer {name} is only named in a disclosure, not in the signed JWT"

@@ -301,7 +301,8 @@ def verify(
                 PresentedItem(
                     "sd-jwt",
                     result.credential,
-                    _report([*report.checks, *binding], ctx),
+                    # The same clock reading as the credential's report: no second isoformat.
+                    VerificationReport((*report.checks, *binding), report.verified_at),
                     result.claims,
                     result.disclosed,
                     whole=False,
