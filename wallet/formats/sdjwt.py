@@ -160,6 +160,14 @@ def split(text: str | bytes) -> SdJwt:
     return SdJwt(token, tuple(disclosures), kb, hash_name, tuple(errors))
 
 
+_CONTAINERS = (dict, list)  # a tuple: isinstance checks it faster than dict | list
+
+
+def _join(base: str, token: str) -> str:
+    # claimpath.join, one call shallower (it runs for every nested claim).
+    return base + "/" + token.replace("~", "~0").replace("/", "~1")
+
+
 def process(sd: SdJwt) -> Processed:
     """Rebuild the claims from the payload and the disclosures (RFC 9901 section 7.1)."""
     if sd.errors:
@@ -189,8 +197,8 @@ def process(sd: SdJwt) -> Processed:
             for key, value in node.items():
                 if key in ("_sd", "_sd_alg"):
                     continue
-                if isinstance(value, dict | list) or depth >= MAX_NESTING:
-                    result[key] = walk(value, claimpath.join(path, key), parent, depth + 1)
+                if isinstance(value, _CONTAINERS) or depth >= MAX_NESTING:
+                    result[key] = walk(value, _join(path, key), parent, depth + 1)
                 else:
                     result[key] = value  # a leaf within the limit: nothing to rebuild
 
@@ -198,23 +206,30 @@ def process(sd: SdJwt) -> Processed:
             if not isinstance(digests, list):
                 raise DisclosureError("_sd must be an array")
             for digest in digests:
-                disclosure = use(digest)
+                # use(digest), written out: this loop runs once per digest, decoys too.
+                if not isinstance(digest, str):
+                    raise DisclosureError("a digest must be a string")
+                if digest in seen:
+                    raise DisclosureError("a digest is used more than once")
+                seen.add(digest)
+                disclosure = by_digest.get(digest)
                 if disclosure is None:
-                    continue
-                if disclosure.name is None:
+                    continue  # a decoy
+                name = disclosure.name
+                if name is None:
                     raise DisclosureError(
                         "an array-element disclosure is referenced from an object"
                     )
-                if disclosure.name in result:
-                    raise DisclosureError(
-                        f"a disclosure would overwrite the claim {disclosure.name!r}"
-                    )
-                child = claimpath.join(path, disclosure.name)
-                out.paths[disclosure.digest] = child
-                out.parents[disclosure.digest] = parent
-                result[disclosure.name] = walk(
-                    disclosure.value, child, disclosure.digest, depth + 1
-                )
+                if name in result:
+                    raise DisclosureError(f"a disclosure would overwrite the claim {name!r}")
+                child = _join(path, name)
+                out.paths[digest] = child
+                out.parents[digest] = parent
+                value = disclosure.value
+                if isinstance(value, _CONTAINERS) or depth + 1 >= MAX_NESTING:
+                    result[name] = walk(value, child, digest, depth + 1)
+                else:
+                    result[name] = value  # as walk returns a leaf within the limit
             return result
         if isinstance(node, list):
             items: list[Any] = []
@@ -231,10 +246,8 @@ def process(sd: SdJwt) -> Processed:
                     out.paths[disclosure.digest] = child
                     out.parents[disclosure.digest] = parent
                     items.append(walk(disclosure.value, child, disclosure.digest, depth + 1))
-                elif isinstance(element, dict | list) or depth >= MAX_NESTING:
-                    items.append(
-                        walk(element, claimpath.join(path, str(len(items))), parent, depth + 1)
-                    )
+                elif isinstance(element, _CONTAINERS) or depth >= MAX_NESTING:
+                    items.append(walk(element, _join(path, str(len(items))), parent, depth + 1))
                 else:
                     items.append(element)
             return items
