@@ -186,11 +186,11 @@ def verify_with_jwk(token: CompactJWS, jwk: Mapping[str, Any]) -> None:
             raise BadSignature("RSA keys shorter than 2048 bits are not accepted")
     _jose_rules(token)
     try:
-        canonical = _canonical(jwk)
-        _public_key(canonical)
+        public = _public_key(_canonical(jwk))
     except (MalformedInput, UnsupportedInput, ValueError, TypeError):
         raise BadSignature("the issuer key cannot be used") from None
-    if not _verified(alg, canonical, token.signing_input, token.signature):
+    # The key just imported (or found in the import cache), not a second cache lookup.
+    if not _signature_ok(alg, public, token.signing_input, token.signature):
         raise BadSignature("the signature does not match (tampered or wrong key)")
 
 
@@ -271,10 +271,6 @@ def _public_key(canonical: _Canonical) -> keys.PublicKey:
     # A pure function of the key's own members; a verifier sees the same few issuer and
     # holder keys again and again, so the import and its on-curve check are done once.
     return keys.public_key_from_jwk(dict(canonical))
-
-
-def _verified(alg: str, canonical: _Canonical, signed: bytes, signature: bytes) -> bool:
-    return _signature_ok(alg, _public_key(canonical), signed, signature)
 
 
 def _signature_ok(alg: str, public: keys.PublicKey, signed: bytes, signature: bytes) -> bool:
