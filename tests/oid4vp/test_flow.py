@@ -39,36 +39,33 @@ def respond(wallet_path: Path, *args: str, input: str | None = None) -> tuple[in
     return result.exit_code, result.stdout, result.stderr
 
 
+
+def _wallet_request(employer_path: Path, *options: str) -> subprocess.Popen[str]:
+    """``wallet request`` for the VCT in a subprocess (it serves until answered)."""
+    argv = [sys.executable, "-m", "wallet", "--wallet", str(employer_path), "request"]
+    return subprocess.Popen(
+        [*argv, "--type", VCT, "--timeout", "60s", *options],
+        env={**os.environ, "WALLET_PASSPHRASE": PASSPHRASE},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
 def test_wallet_request_and_wallet_respond_end_to_end(
     holder: Holder, employer: Wallet, tmp_path: Path
 ) -> None:
     employer_path = tmp_path / "employer"
     employer.close()
     holder.wallet.close()
-    verifier = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wallet",
-            "--wallet",
-            str(employer_path),
-            "request",
-            "--type",
-            VCT,
-            "--claims",
-            "given_name,grade",
-            "--purpose",
-            "Check the grade",
-            "--name",
-            "Acme Hiring",
-            "--timeout",
-            "60s",
-            "--json",
-        ],
-        env={**os.environ, "WALLET_PASSPHRASE": PASSPHRASE},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    verifier = _wallet_request(
+        employer_path,
+        "--claims",
+        "given_name,grade",
+        "--purpose",
+        "Check the grade",
+        "--name",
+        "Acme Hiring",
+        "--json",
     )
     try:
         assert verifier.stderr is not None
@@ -309,28 +306,7 @@ def test_wallet_request_text_and_qr_picture_answered_by_wallet_respond(
     employer.close()
     holder.wallet.close()
     picture = tmp_path / "ask.png"
-    verifier = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wallet",
-            "--wallet",
-            str(employer_path),
-            "request",
-            "--type",
-            VCT,
-            "--claims",
-            "grade",
-            "--qr",
-            str(picture),
-            "--timeout",
-            "60s",
-        ],
-        env={**os.environ, "WALLET_PASSPHRASE": PASSPHRASE},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    verifier = _wallet_request(employer_path, "--claims", "grade", "--qr", str(picture))
     try:
         assert verifier.stderr is not None
         for line in verifier.stderr:
