@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.ui.conftest import FAST, PASS, make_app, unlock
 from wallet import api
@@ -65,8 +66,17 @@ def _then(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[An
         for step in steps:
             await step(pilot)
             await pilot.pause()
+        await steady_cursor(pilot)
 
     return run
+
+
+async def steady_cursor(pilot: Pilot[Any]) -> None:
+    """A blinking cursor is drawn or not depending on when the picture is taken (a busy
+    machine took it in the other phase): hold it on."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
 
 
 def _open(name: str, ids: dict[str, str]) -> Callable[[Pilot[Any]], Awaitable[None]]:
@@ -109,7 +119,7 @@ def test_screen(snap_compare: Any, fixed: dict[str, str], screen: str,
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_unlock_screen(snap_compare: Any, fixed: dict[str, str], size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(Path("w")), terminal_size=size)
+    assert snap_compare(make_app(Path("w")), terminal_size=size, run_before=steady_cursor)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -117,12 +127,12 @@ def test_create_and_recovery_key_screens(snap_compare: Any, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch,
                                          size: tuple[int, int]) -> None:
     monkeypatch.chdir(tmp_path)
-    assert snap_compare(make_app(Path("new")), terminal_size=size)
+    assert snap_compare(make_app(Path("new")), terminal_size=size, run_before=steady_cursor)
 
     async def show_key(pilot: Pilot[Any]) -> None:
         from wallet.ui.modals import RecoveryKey
 
         await pilot.app.push_screen(RecoveryKey("ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567"))
-        await pilot.pause()
+        await steady_cursor(pilot)
 
     assert snap_compare(make_app(Path("new")), terminal_size=size, run_before=show_key)
