@@ -64,3 +64,17 @@ def test_a_large_document_is_judged_afresh_not_kept(monkeypatch: pytest.MonkeyPa
     ATTACKS["issuer-@id"](doc)
     assert signed_form.check(doc) == signed_form.reason_of(_own(doc)) is not None
     assert signed_form._reasons == {}
+
+
+def test_the_same_keys_in_another_order_get_their_own_reason_not_the_memo() -> None:
+    # Two refused keywords: the reason names the first in document order, so the memo must
+    # not answer one order with the other's words. The honest control stays in its form.
+    signed_form._reasons.clear()
+    first = {**copy.deepcopy(HONEST), "@included": [], "@nest": {}}
+    second = {k: v for k, v in first.items() if k not in ("@included", "@nest")}
+    second.update({"@nest": {}, "@included": []})
+    assert signed_form.check(first) == signed_form.reason_of(_own(first))
+    assert signed_form.check(second) == signed_form.reason_of(_own(second))
+    assert "at @nest:" in (signed_form.check(second) or "")
+    assert "at @included:" in (signed_form.check(first) or "")
+    assert signed_form.check(HONEST) is None

@@ -212,7 +212,9 @@ def check(doc: dict[str, Any]) -> str | None:
     own = {k: v for k, v in doc.items() if k != "verifiableCredential"}
     # The answer is a pure function of this JSON text (and the bundled contexts): a
     # document verified again costs its serialisation and a lookup. Errors are not kept.
-    key = json.dumps(own, sort_keys=True, ensure_ascii=False)
+    # Keys in their own order, not sorted: the reason names the first refused keyword in
+    # document order, so two orders of one document can be refused in different words.
+    key = json.dumps(own, ensure_ascii=False)
     if key in _reasons:
         return _reasons[key]
     reason = reason_of(own)
