@@ -90,10 +90,13 @@ def cached_object(cache: DocumentCache, url: str | None) -> dict[str, Any] | Non
     if not url:
         return None
     doc = cache.get(url)
-    if doc is None:
-        return None
+    return None if doc is None else _object_of(doc.data)
+
+
+def _object_of(data: bytes) -> dict[str, Any] | None:
+    """The JSON object ``data`` holds; None when it is not one (or not JSON)."""
     try:
-        value = load_json(doc.data)
+        value = load_json(data)
     except MalformedInput:
         return None
     return value if isinstance(value, dict) else None
@@ -196,7 +199,7 @@ def _cached_keys_object(cache: DocumentCache, url: str | None) -> dict[str, Any]
     found = _read.get(data)
     if found is not None:
         return found
-    value = cached_object(cache, url)
+    value = _object_of(data)  # the document just looked up, not a second cache.get
     if value is not None and len(data) <= MAX_READ_BYTES:
         if len(_read) >= MAX_READ:
             _read.pop(next(iter(_read)))
