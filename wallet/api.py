@@ -384,14 +384,10 @@ class Wallet:
     def cache_entries(self) -> list[CachedDocument]:
         return [_cached(r) for r in self.store.list(CACHE)]
 
-    def verify_context(
-        self, *, now: datetime | None = None, extra: Iterable[CachedDocument] = ()
-    ) -> VerifyContext:
-        """The trust list and the cache, with ``extra`` documents (fetched, not yet kept)
-        taking the place of stored ones."""
-        documents = {d.url: d for d in self.cache_entries()}
-        documents.update((d.url, d) for d in extra)
-        cache = MemoryCache(documents)
+    def verify_context(self, *, now: datetime | None = None) -> VerifyContext:
+        """The trust list and the cache. (Fetched documents not yet kept go on top of it
+        with wallet.exchange.resolve.Gathered.context.)"""
+        cache = MemoryCache({d.url: d for d in self.cache_entries()})
         return VerifyContext(cache=cache, trust=self.trust_list(), now=now or _now())
 
     @staticmethod

@@ -70,9 +70,8 @@ def _import_all(
         if check is not None:
             check(index, credential)
         credentials.append(credential)
-    gathered = gather(
-        credentials, wallet.verify_context(), http, wallet.verify_with, progress=progress
-    )
+    ctx = wallet.verify_context()
+    gathered = gather(credentials, ctx, http, wallet.verify_with, progress=progress)
     _first_failure(gathered)
     # From the network nothing is stored with a failed check (a revoked or expired
     # credential, a status list signed by another key): the learner is told why instead.
@@ -82,10 +81,15 @@ def _import_all(
             raise VerificationFailed(f"not imported: {reason}")
     # Everything checked: now keep the documents, then the credentials.
     wallet.cache_documents(gathered.documents.values())
-    ctx = wallet.verify_context()
+    # The context the reports were made against (the store's cache plus the fetches, which
+    # are now kept): not built again from the store.
+    checked = gathered.context(ctx)
     return [
         wallet.import_checked(
-            with_linked_documents(credential, ctx), report, source=source, storable=frozenset()
+            with_linked_documents(credential, checked),
+            report,
+            source=source,
+            storable=frozenset(),
         )
         for credential, report, (_data, source) in zip(
             credentials, gathered.reports, payloads, strict=True

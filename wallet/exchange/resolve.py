@@ -44,6 +44,11 @@ class Gathered:
     read: set[str] = field(default_factory=set)  # every URL verification asked for
     reports: list[VerificationReport] = field(default_factory=list)  # one per credential
 
+    def context(self, ctx: VerifyContext) -> VerifyContext:
+        """``ctx`` with this run's fetches on top of its cache: what ``reports`` read, and
+        what the stored cache holds once the fetches are kept, without reading it again."""
+        return replace(ctx, cache=_Overlay(ctx.cache, self.documents))
+
 
 class _Overlay:
     """The stored cache with this run's fetches on top, recording every lookup."""
