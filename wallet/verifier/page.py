@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from wallet.errors import WalletError
+from wallet.formats import claimpath
 from wallet.verifier.session import Outcome, RequestSpec, Session
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -62,19 +63,6 @@ def form(example: RequestSpec | None) -> str:
     )
 
 
-def _pointer_value(claims: Any, pointer: str) -> Any:
-    node = claims
-    for raw in pointer.lstrip("/").split("/"):
-        step = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and step in node:
-            node = node[step]
-        elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
-            node = node[int(step)]
-        else:
-            return None
-    return node
-
-
 def _credential_html(item: dict[str, Any]) -> str:
     title = item.get("title") or "(unreadable presentation)"
     rows = [
@@ -91,7 +79,7 @@ def _credential_html(item: dict[str, Any]) -> str:
     else:
         cells = "".join(
             f"<tr><td><code>{_e(p)}</code></td>"
-            f"<td>{_e(_pointer_value(item.get('claims'), p))}</td></tr>"
+            f"<td>{_e(claimpath.lookup(item.get('claims'), p)[1])}</td></tr>"
             for p in item.get("disclosed") or []
         )
         rows.append(f"<table><caption>Disclosed</caption>{cells}</table>")
