@@ -26,7 +26,7 @@ from wallet.errors import MalformedInput, NotFound, UsageError, VerificationFail
 from wallet.exchange.txcode import TxCode as TxCodeRequest
 from wallet.formats import claimpath
 from wallet.model import CheckStatus, Credential, Verdict, VerificationReport
-from wallet.network import RefreshReport, is_offer, is_remote
+from wallet.network import RefreshReport, is_offer, is_remote, source_label
 from wallet.present.service import (
     Built,
     PresentationResult,
@@ -78,7 +78,6 @@ from wallet.views import (
     read_capped,
     read_source,
     source_bytes,
-    source_label,
 )
 
 # Bumped when parsing a format yields more than before; older records are read again.

@@ -37,13 +37,37 @@ def is_remote(source: str) -> bool:
     return lowered.startswith(("https://", "http://", "openid-credential-offer://"))
 
 
-def is_offer(text: str) -> bool:
-    """An OpenID4VCI credential offer link (by value or by reference)."""
+def _offer_query(text: str) -> dict[str, list[str]] | None:
+    """The query of an OpenID4VCI credential offer link, or None when ``text`` is none."""
     text = text.strip()
     if text.lower().startswith("openid-credential-offer://"):
-        return True
+        return parse_qs(urlsplit(text).query)
     query = parse_qs(urlsplit(text).query) if text.lower().startswith("https://") else {}
-    return "credential_offer" in query or "credential_offer_uri" in query
+    return query if "credential_offer" in query or "credential_offer_uri" in query else None
+
+
+def is_offer(text: str) -> bool:
+    """An OpenID4VCI credential offer link (by value or by reference)."""
+    return _offer_query(text) is not None
+
+
+def source_label(source: str) -> str:
+    """A source as a person reads it in a result line: an OpenID4VCI offer link (hundreds
+    of percent-encoded characters) as the issuer it comes from; anything else as it is."""
+    query = _offer_query(source)
+    if query is None:
+        return source
+    issuer = ""
+    if "credential_offer" in query:
+        try:
+            offer = json.loads(query["credential_offer"][0])
+        except ValueError:
+            offer = None
+        if isinstance(offer, dict) and isinstance(offer.get("credential_issuer"), str):
+            issuer = offer["credential_issuer"]
+    elif "credential_offer_uri" in query:
+        issuer = urlsplit(query["credential_offer_uri"][0]).netloc
+    return f"credential offer from {issuer}" if issuer else "credential offer"
 
 
 def _first_failure(gathered: Gathered) -> None:

@@ -4,11 +4,9 @@ files a learner points at."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import parse_qs, urlsplit
 
 from wallet.errors import InputTooLarge, NotFound
 from wallet.textsafe import safe_text
@@ -44,26 +42,6 @@ def age_text(seconds: int) -> str:
     if seconds < 172800:
         return f"{seconds // 3600} hours ago"
     return f"{seconds // 86400} days ago"
-
-
-def source_label(source: str) -> str:
-    """A source as a person reads it in a result line: an OpenID4VCI offer link (hundreds
-    of percent-encoded characters) as the issuer it comes from; anything else as it is."""
-    lowered = source.strip().lower()
-    if lowered.startswith("openid-credential-offer://") or "credential_offer" in lowered:
-        query = parse_qs(urlsplit(source.strip()).query)
-        issuer = ""
-        if "credential_offer" in query:
-            try:
-                offer = json.loads(query["credential_offer"][0])
-            except ValueError:
-                offer = None
-            if isinstance(offer, dict) and isinstance(offer.get("credential_issuer"), str):
-                issuer = offer["credential_issuer"]
-        elif "credential_offer_uri" in query:
-            issuer = urlsplit(query["credential_offer_uri"][0]).netloc
-        return f"credential offer from {issuer}" if issuer else "credential offer"
-    return source
 
 
 def new_nonce() -> str:
