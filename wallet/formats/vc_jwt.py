@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wallet.errors import MalformedInput
-from wallet.formats.vc_jsonld import normalize_vc
+from wallet.formats.vc_jsonld import issuer_id, normalize_vc
 from wallet.model import SIGNATURE, Check, CheckStatus, Credential
 from wallet.verify import jws
 from wallet.verify.context import VerifyContext
@@ -42,7 +42,7 @@ def credential_document(payload: dict[str, Any]) -> tuple[dict[str, Any], str | 
     if iss is not None and not isinstance(iss, str):
         raise MalformedInput("JWT claim iss must be a string")
     if "vc" not in payload:
-        return payload, iss or _issuer_id(payload.get("issuer"))
+        return payload, iss or issuer_id(payload)
     vc = payload["vc"]
     if not isinstance(vc, dict):
         raise MalformedInput("the vc claim must be a JSON object")
@@ -60,15 +60,7 @@ def credential_document(payload: dict[str, Any]) -> tuple[dict[str, Any], str | 
     subject = doc.get("credentialSubject")
     if isinstance(payload.get("sub"), str) and isinstance(subject, dict) and "id" not in subject:
         subject["id"] = payload["sub"]
-    return doc, iss or _issuer_id(doc.get("issuer"))
-
-
-def _issuer_id(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
+    return doc, iss or issuer_id(doc)
 
 
 def bounded_by_jwt_times(credential: Credential, payload: dict[str, Any]) -> Credential:
@@ -115,7 +107,7 @@ def parse_parsed(data: bytes, token: object) -> Credential:
         data,
         jws.CompactJWS(token.text, token.header, token.payload, token.signature),
         iss,
-        _issuer_id(doc.get("issuer")),
+        issuer_id(doc),
     )
     return bounded_by_jwt_times(credential, payload)
 
@@ -141,7 +133,7 @@ def _signed_parts(data: bytes) -> tuple[jws.CompactJWS, str | None, str | None]:
         return found
     token = jws.parse_compact(_text_of(data))
     doc, iss = credential_document(token.payload_json())
-    return token, iss, _issuer_id(doc.get("issuer"))
+    return token, iss, issuer_id(doc)
 
 
 def verify_signature(credential: Credential, ctx: VerifyContext) -> list[Check]:
