@@ -24,6 +24,7 @@ from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 from wallet.api import (
     Listen,
     OpenRequest,
+    PresentationResult,
     RequestSpec,
     VerifierOutcome,
     new_nonce,
@@ -93,6 +94,18 @@ def outcome_renderables(result: dict[str, Any]) -> list[Text]:
     if result["declined"]:
         head.append(Text.assemble("  the learner declined (", plain(result["declined"]), ")"))
     return head + lines[1:]
+
+
+def untrusted_issuers(checked: PresentationResult) -> list[str]:
+    """Issuers of the genuine credentials in ``checked`` that are not trusted yet (Ctrl+T
+    offers to trust the first)."""
+    return [
+        item.credential.issuer.id
+        for item in checked.items
+        if item.credential is not None
+        and item.credential.issuer.id
+        and item.report.verdict is Verdict.VALID_UNTRUSTED_ISSUER
+    ]
 
 
 class VerifyScreen(WalletScreen):
@@ -223,13 +236,7 @@ class VerifyScreen(WalletScreen):
             return
         result = outcome.to_dict()
         self.result = result
-        self._untrusted = [
-            item.credential.issuer.id
-            for _, item in outcome.items
-            if item.credential is not None
-            and item.credential.issuer.id
-            and item.report.verdict is Verdict.VALID_UNTRUSTED_ISSUER
-        ]
+        self._untrusted = untrusted_issuers(PresentationResult([i for _, i in outcome.items]))
         self._ask_status("Answered.")
         self.query_one("#result", Static).update(Group(*outcome_renderables(result)))
 
@@ -250,14 +257,7 @@ class VerifyScreen(WalletScreen):
         except WalletError as exc:
             self.app.call_from_thread(self.query_one("#result", Static).update, plain(exc.message))
             return
-        untrusted = [
-            item.credential.issuer.id
-            for item in checked.items
-            if item.credential is not None
-            and item.credential.issuer.id
-            and item.report.verdict is Verdict.VALID_UNTRUSTED_ISSUER
-        ]
-        self.app.call_from_thread(self._show, checked.to_dict(), untrusted)
+        self.app.call_from_thread(self._show, checked.to_dict(), untrusted_issuers(checked))
 
     def _show(self, result: dict[str, Any], untrusted: list[str]) -> None:
         self.result = result
