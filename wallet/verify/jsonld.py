@@ -199,7 +199,7 @@ def canonize_memoised(document: dict[str, Any]) -> bytes:
     function of it and the bundled contexts); only a successful result is kept, so a
     refusal is made afresh each time."""
     try:
-        key = json.dumps(document, sort_keys=True, ensure_ascii=False)
+        key = json.dumps(document, ensure_ascii=False)  # keys in their order: exact text
     except (TypeError, ValueError):
         return canonize(document).encode("utf-8")
     if len(key) > MAX_MEMOISED_TEXT:

@@ -78,7 +78,9 @@ def _local_key(local: Any) -> tuple[Any, bool] | None:
     if isinstance(local, list) and all(isinstance(c, str) for c in local):
         return ("urls", tuple(local)), False
     try:
-        return ("json", json.dumps(local, sort_keys=True)), True
+        # In its own key order, not sorted: pyld defines the terms in that order, so only
+        # the very same text may share a result.
+        return ("json", json.dumps(local)), True
     except (TypeError, ValueError):
         return None
 
