@@ -84,3 +84,12 @@ async def unlock(pilot: Any) -> None:
     pilot.app.screen.query_one("#passphrase", Input).value = PASS
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def until(pilot: Any, done: Callable[[], object], what: str = "the app to get there") -> None:
+    """Pause until ``done()`` is true; a test that would hang fails instead."""
+    for _ in range(400):
+        if done():
+            return
+        await pilot.pause(0.025)
+    raise AssertionError(f"gave up waiting for {what}")

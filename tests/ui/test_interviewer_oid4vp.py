@@ -13,7 +13,7 @@ import httpx
 import pytest
 from textual.widgets import Button, Input, Static
 
-from tests.ui.conftest import FAST, PASS, make_app, run, text_of, wallet_with_demo
+from tests.ui.conftest import FAST, PASS, make_app, run, text_of, unlock, until, wallet_with_demo
 from wallet.api import Wallet
 from wallet.issuer.demo import COLLEGE
 from wallet.ui.verifier import VerifyScreen
@@ -21,19 +21,8 @@ from wallet.ui.verifier import VerifyScreen
 VCT = "https://college.demo/credentials/transcript-entry"
 
 
-async def _until(pilot: Any, done: Any, what: str) -> None:
-    for _ in range(400):
-        if done():
-            return
-        await pilot.pause(0.025)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
 async def _ask(pilot: Any, type_: str, claims: str) -> VerifyScreen:
-    pilot.app.screen.query_one("#passphrase", Input).value = PASS
-    await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await unlock(pilot)
     await pilot.press("v")
     await pilot.pause()
     screen = pilot.app.screen
@@ -41,7 +30,7 @@ async def _ask(pilot: Any, type_: str, claims: str) -> VerifyScreen:
     screen.query_one("#ask-type", Input).value = type_
     screen.query_one("#ask-claims", Input).value = claims
     await pilot.click("#ask")
-    await _until(pilot, lambda: screen.asked is not None, "the request")
+    await until(pilot, lambda: screen.asked is not None, "the request")
     return screen
 
 
@@ -74,7 +63,7 @@ def test_the_interviewer_asks_by_openid4vp_and_sees_the_verdict(tmp_path: Path) 
 
             consent = await asyncio.to_thread(answer)
             assert consent.verified and consent.name == "Interviewer"
-            await _until(pilot, lambda: screen.result is not None, "the verdict")
+            await until(pilot, lambda: screen.result is not None, "the verdict")
             await pilot.pause()
             shown = text_of(screen.query_one("#result", Static))
             assert screen.result is not None and screen.result["verdict"] == "valid"
@@ -102,7 +91,7 @@ def test_an_answer_for_another_nonce_shows_invalid_and_leaving_stops_serving(
             assert first is not None
             # Asking again replaces the request: the first one stops being served.
             screen.query_one("#ask", Button).press()
-            await _until(
+            await until(
                 pilot, lambda: screen.asked is not None and screen.asked != first, "a new one"
             )
             second = screen.asked
@@ -111,7 +100,7 @@ def test_an_answer_for_another_nonce_shows_invalid_and_leaving_stops_serving(
             def serving() -> int:
                 return sum(1 for w in app.workers if w.group == "ask" and not w.is_finished)
 
-            await _until(pilot, lambda: serving() == 1, "the first request to stop")
+            await until(pilot, lambda: serving() == 1, "the first request to stop")
             with pytest.raises(httpx.HTTPError):
                 await asyncio.to_thread(httpx.post, first.response_uri, data={}, timeout=2)
 
@@ -122,12 +111,12 @@ def test_an_answer_for_another_nonce_shows_invalid_and_leaving_stops_serving(
 
             with pytest.raises(Exception, match="not accepted"):
                 await asyncio.to_thread(stale)
-            await _until(pilot, lambda: screen.result is not None, "the verdict")
+            await until(pilot, lambda: screen.result is not None, "the verdict")
             assert screen.result is not None and screen.result["verdict"] == "invalid"
             assert "✘" in text_of(screen.query_one("#result", Static))
             await pilot.press("escape")
             await pilot.pause()
-            await _until(pilot, lambda: serving() == 0, "the worker to end")
+            await until(pilot, lambda: serving() == 0, "the worker to end")
         holder.close()
         with pytest.raises(httpx.HTTPError):
             httpx.post(second.response_uri, data={}, timeout=2)
@@ -145,10 +134,7 @@ def test_help_lists_respond_and_a_opens_it(tmp_path: Path) -> None:
 
         app = make_app(employer)
         async with app.run_test(size=(120, 40)) as pilot:
-            pilot.app.screen.query_one("#passphrase", Input).value = PASS
-            await pilot.press("enter")
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await unlock(pilot)
             await pilot.press("question_mark")
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)

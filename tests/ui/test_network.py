@@ -10,7 +10,7 @@ from typing import Any
 from textual.widgets import DataTable, Input, Static
 
 from tests.issuer.server_fixture import RunningIssuer, issuer_server  # noqa: F401
-from tests.ui.conftest import FAST, PASS, make_app, run, text_of, unlock
+from tests.ui.conftest import FAST, PASS, make_app, run, text_of, unlock, until
 from wallet.api import Wallet
 from wallet.model import Verdict
 from wallet.ui.importer import ImportScreen
@@ -18,24 +18,16 @@ from wallet.ui.modals import Prompt
 from wallet.ui.refresh import RefreshScreen
 
 
-async def _until(pilot: Any, done: Any, tries: int = 200) -> None:
-    for _ in range(tries):
-        if done():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the app never got there")
-
-
 async def _offer_with_code(pilot: Any, app: Any, uri: str, code: str) -> None:
     await pilot.press("i")
     assert isinstance(app.screen, ImportScreen)
     app.screen.query_one("#path", Input).value = uri
     await pilot.press("enter")
-    await _until(pilot, lambda: isinstance(app.screen, Prompt))
+    await until(pilot, lambda: isinstance(app.screen, Prompt))
     assert "transaction code" in text_of(app.screen.query_one("Label")).lower()
     app.screen.query_one("#answer", Input).value = code
     await pilot.press("enter")
-    await _until(pilot, lambda: "imported" in text_of(app.screen.query_one("#summary", Static)))
+    await until(pilot, lambda: "imported" in text_of(app.screen.query_one("#summary", Static)))
 
 
 def test_an_offer_with_a_tx_code_imports_and_a_wrong_code_does_not(
