@@ -5,13 +5,24 @@ verifier no; a request nothing matches says so."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import Button, Checkbox, Input, Static
 
-from tests.oid4vp.servers import asking
-from tests.ui.conftest import FAST, PASS, make_app, run, text_of, wallet_with_demo
+from tests.oid4vp.servers import Asking, asking
+from tests.ui.conftest import (
+    FAST,
+    PASS,
+    make_app,
+    run,
+    settle,
+    text_of,
+    unlock,
+    wallet_with_demo,
+)
 from wallet.api import RequestSpec, Wallet
 from wallet.issuer.demo import COLLEGE
 from wallet.ui.modals import Confirm
@@ -28,24 +39,21 @@ def _wallets(tmp_path: Path) -> tuple[Path, Wallet]:
     return tmp_path / "holder", employer
 
 
-async def _settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def _open(pilot: Any, link: str) -> RespondScreen:
-    pilot.app.screen.query_one("#passphrase", Input).value = PASS
-    await pilot.press("enter")
-    await _settle(pilot)
-    pilot.app.action_respond()
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, RespondScreen)
-    screen.query_one("#request", Input).value = link
-    await pilot.click("#read")
-    await _settle(pilot)
-    return screen
+@asynccontextmanager
+async def _responding(holder: Path, asked: Asking) -> AsyncIterator[tuple[Any, Any, RespondScreen]]:
+    """The app, unlocked, on the Respond screen with ``asked``'s link read: (app, pilot,
+    screen)."""
+    app = make_app(holder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        pilot.app.action_respond()
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, RespondScreen)
+        screen.query_one("#request", Input).value = asked.request.link
+        await pilot.click("#read")
+        await settle(pilot)
+        yield app, pilot, screen
 
 
 def test_share_after_reading_the_consent(tmp_path: Path) -> None:
@@ -54,9 +62,7 @@ def test_share_after_reading_the_consent(tmp_path: Path) -> None:
 
     async def flow() -> None:
         with asking(employer, spec) as asked:
-            app = make_app(holder)
-            async with app.run_test(size=(120, 40)) as pilot:
-                screen = await _open(pilot, asked.request.link)
+            async with _responding(holder, asked) as (app, pilot, screen):
                 consent = text_of(screen.query_one("#consent", Static))
                 assert "Acme Hiring  ✔ verified" in consent
                 assert "Purpose: Check the grade" in consent
@@ -70,7 +76,7 @@ def test_share_after_reading_the_consent(tmp_path: Path) -> None:
                 await pilot.pause()
                 assert isinstance(app.screen, Confirm)
                 await pilot.press("y")
-                await _settle(pilot)
+                await settle(pilot)
                 assert "Shared with Acme Hiring" in text_of(
                     screen.query_one("#respond-status", Static)
                 )
@@ -88,9 +94,7 @@ def test_a_whole_credential_needs_its_tick_and_decline_says_no(tmp_path: Path) -
 
     async def flow() -> None:
         with asking(employer, spec) as asked:
-            app = make_app(holder)
-            async with app.run_test(size=(120, 40)) as pilot:
-                screen = await _open(pilot, asked.request.link)
+            async with _responding(holder, asked) as (app, pilot, screen):
                 consent = text_of(screen.query_one("#consent", Static))
                 assert "the whole credential would be shared" in consent
                 assert screen.query_one("#whole", Checkbox).display
@@ -99,7 +103,7 @@ def test_a_whole_credential_needs_its_tick_and_decline_says_no(tmp_path: Path) -
                 assert app.screen is screen
                 assert asked.result == {}
                 await pilot.click("#decline")
-                await _settle(pilot)
+                await settle(pilot)
                 assert "the verifier was told no" in text_of(
                     screen.query_one("#respond-status", Static)
                 )
@@ -107,14 +111,12 @@ def test_a_whole_credential_needs_its_tick_and_decline_says_no(tmp_path: Path) -
         assert outcome is not None and outcome.declined == "access_denied"
 
         with asking(employer, spec) as asked:  # control: ticked, then shared
-            app = make_app(holder)
-            async with app.run_test(size=(120, 40)) as pilot:
-                screen = await _open(pilot, asked.request.link)
+            async with _responding(holder, asked) as (app, pilot, screen):
                 screen.query_one("#whole", Checkbox).value = True
                 await pilot.click("#share")
                 await pilot.pause()
                 await pilot.press("y")
-                await _settle(pilot)
+                await settle(pilot)
             outcome = asked.outcome()
         assert outcome is not None and outcome.verdict.value == "valid"
 
@@ -128,9 +130,7 @@ def test_no_matching_credential_is_said_plainly(tmp_path: Path) -> None:
 
     async def flow() -> None:
         with asking(employer, spec) as asked:
-            app = make_app(holder)
-            async with app.run_test(size=(120, 40)) as pilot:
-                screen = await _open(pilot, asked.request.link)
+            async with _responding(holder, asked) as (_, _, screen):
                 status = text_of(screen.query_one("#respond-status", Static))
                 assert "you have no credential that matches this request" in status
                 assert screen.query_one("#share", Button).disabled
