@@ -368,6 +368,17 @@ def import_(env: Env, sources: tuple[str, ...], tx_code: str | None) -> None:
         sys.exit(worst)
 
 
+def error_result(name: str, exc: WalletError) -> dict[str, Any]:
+    """One refused source in ``wallet import``'s results (``_exit`` is taken out for the
+    exit code before the results are shown)."""
+    return {"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}
+
+
+def imported_result(name: str, outcome: Any) -> dict[str, Any]:
+    """One imported credential in ``wallet import``'s results."""
+    return {"source": name, **outcome.to_dict()}
+
+
 def _import_one(
     wallet: Any, name: str, data: bytes | WalletError, tx_code: str | None = None
 ) -> list[dict[str, Any]]:
@@ -381,7 +392,7 @@ def _import_one(
     except LinkOnly as link:
         return import_link(wallet, name, link.url, tx_code)
     except WalletError as exc:
-        return [{"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}]
+        return [error_result(name, exc)]
     results: list[dict[str, Any]] = []
     for payload in payloads:
         try:
@@ -390,11 +401,9 @@ def _import_one(
             results.extend(import_link(wallet, name, link.url, tx_code))
             continue
         except WalletError as exc:
-            results.append(
-                {"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}
-            )
+            results.append(error_result(name, exc))
             continue
-        results.append({"source": name, **outcome.to_dict()})
+        results.append(imported_result(name, outcome))
     return results
 
 

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from wallet.cli import Env, cli, json_option, pass_env, stdin_is_terminal
+from wallet.cli import (
+    Env,
+    cli,
+    error_result,
+    imported_result,
+    json_option,
+    pass_env,
+    stdin_is_terminal,
+)
 from wallet.errors import UsageError, WalletError
 from wallet.textsafe import safe_text
 
@@ -42,8 +50,8 @@ def import_link(wallet: Any, name: str, link: str, tx_code: str | None) -> list[
         else:
             outcomes = wallet.import_url(link, progress=_progress)
     except WalletError as exc:
-        return [{"source": name, "error": exc.message, "code": exc.code, "_exit": exc.exit_code}]
-    return [{"source": name, **outcome.to_dict()} for outcome in outcomes]
+        return [error_result(name, exc)]
+    return [imported_result(name, outcome) for outcome in outcomes]
 
 
 def _refresh_text(report: dict[str, Any]) -> str:
