@@ -9,30 +9,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp
 
 from wallet.api import Listen, OpenRequest, RequestSpec, VerifierOutcome, Wallet, serve_request
+from wallet.verifier.serve import background
 
 
 @contextmanager
 def http_app(app: ASGIApp) -> Iterator[str]:
     """``app`` served at the yielded base URL (http://127.0.0.1:PORT)."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive(), "the test server did not start"
-        thread.join(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
+    with background(app, Listen()) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
 
 
 @dataclass

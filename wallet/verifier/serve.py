@@ -32,18 +32,11 @@ class _Deferred:
 
 
 @contextmanager
-def serving(
-    listen: Listen, make_sessions: Callable[[str], Sessions], *, mount: str = "/oid4vp"
-) -> Iterator[Sessions]:
-    """The verifier app listening on ``listen`` until the block ends; yields its sessions,
-    made for the URL it is actually reachable at (the port is known once bound)."""
-    from starlette.applications import Starlette
-    from starlette.routing import Mount
-
-    deferred = _Deferred()
-    root = Starlette(routes=[Mount(mount, app=deferred)])
+def background(app: ASGIApp, listen: Listen) -> Iterator[int]:
+    """``app`` served by uvicorn on a daemon thread until the block ends; yields the bound
+    port (``listen.port`` 0 picks a free one). NetworkError when it cannot listen."""
     config = uvicorn.Config(
-        root,
+        app,
         host=listen.host,
         port=listen.port,
         log_level="warning",
@@ -72,11 +65,25 @@ def serving(
         thread.join(2)
         reason = f" ({failure[0]})" if failure else ""
         raise NetworkError(f"could not listen on {listen.host}:{listen.port}{reason}")
-    port = server.servers[0].sockets[0].getsockname()[1]
-    sessions = make_sessions(listen.base_url(port, mount))
-    deferred.app = verifier_app(sessions)
     try:
-        yield sessions
+        yield server.servers[0].sockets[0].getsockname()[1]
     finally:
         server.should_exit = True
         thread.join(5)
+
+
+@contextmanager
+def serving(
+    listen: Listen, make_sessions: Callable[[str], Sessions], *, mount: str = "/oid4vp"
+) -> Iterator[Sessions]:
+    """The verifier app listening on ``listen`` until the block ends; yields its sessions,
+    made for the URL it is actually reachable at (the port is known once bound)."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    deferred = _Deferred()
+    root = Starlette(routes=[Mount(mount, app=deferred)])
+    with background(root, listen) as port:
+        sessions = make_sessions(listen.base_url(port, mount))
+        deferred.app = verifier_app(sessions)
+        yield sessions
