@@ -187,11 +187,10 @@ def _dedupe_digests(credential: Credential) -> builtins.list[str]:
     raw = hashlib.sha256(credential.raw).hexdigest()
     if credential.format != "ob2":
         return [raw]
-    try:
-        parsed = json.loads(credential.raw)
-    except ValueError:
-        return [raw]
-    canonical = json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # A hosted assertion's document is its raw JSON as parsed: not parsed a second time.
+    canonical = json.dumps(
+        credential.document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     # Records stored before this rule carry the raw digest: look for it too.
     return [hashlib.sha256(b"ob2:" + canonical.encode()).hexdigest(), raw]
 
