@@ -12,7 +12,7 @@ from typing import Any
 from wallet.errors import MalformedInput
 from wallet.formats.vc_jsonld import issuer_id, normalize_vc
 from wallet.model import SIGNATURE, Check, CheckStatus, Credential
-from wallet.verify import jws
+from wallet.verify import jws, memo
 from wallet.verify.context import VerifyContext
 from wallet.verify.period import parse_datetime
 
@@ -122,9 +122,7 @@ MAX_PARSED_BYTES = 256 * 1024  # a larger token is parsed again rather than kept
 def _remember(data: bytes, token: jws.CompactJWS, iss: str | None, inner: str | None) -> None:
     if len(data) > MAX_PARSED_BYTES:
         return
-    if len(_parsed) >= MAX_PARSED:
-        _parsed.pop(next(iter(_parsed)))
-    _parsed[data] = (token, iss, inner)
+    memo.keep(_parsed, data, (token, iss, inner), MAX_PARSED)
 
 
 def _signed_parts(data: bytes) -> tuple[jws.CompactJWS, str | None, str | None]:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from wallet.errors import MalformedInput
 from wallet.jsonguard import load_json
-from wallet.verify import dids
+from wallet.verify import dids, memo
 from wallet.verify.context import DocumentCache, VerifyContext
 
 
@@ -201,9 +201,7 @@ def _cached_keys_object(cache: DocumentCache, url: str | None) -> dict[str, Any]
         return found
     value = _object_of(data)  # the document just looked up, not a second cache.get
     if value is not None and len(data) <= MAX_READ_BYTES:
-        if len(_read) >= MAX_READ:
-            _read.pop(next(iter(_read)))
-        _read[data] = value
+        memo.keep(_read, data, value, MAX_READ)
     return value
 
 

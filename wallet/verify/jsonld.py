@@ -16,7 +16,7 @@ from typing import Any
 from pyld import jsonld
 
 from wallet.errors import MalformedInput, UnsupportedInput
-from wallet.verify import jsonld_cache
+from wallet.verify import jsonld_cache, memo
 
 CONTEXT_FILES: dict[str, str] = {
     "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
@@ -206,10 +206,7 @@ def canonize_memoised(document: dict[str, Any]) -> bytes:
         return canonize(document).encode("utf-8")
     found = _memoised.get(key)
     if found is None:
-        found = canonize(document).encode("utf-8")
-        if len(_memoised) >= MAX_MEMOISED:
-            _memoised.pop(next(iter(_memoised)))
-        _memoised[key] = found
+        found = memo.keep(_memoised, key, canonize(document).encode("utf-8"), MAX_MEMOISED)
     return found
 
 

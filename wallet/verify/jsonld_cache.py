@@ -31,6 +31,8 @@ from typing import Any
 from frozendict import frozendict
 from pyld import jsonld
 
+from wallet.verify.memo import keep
+
 # Bounds on what untrusted documents can make us keep: a processed context is a few tens
 # of KB (its term map), an IRI memo entry a few hundred bytes.
 MAX_ENTRIES = 512
@@ -127,9 +129,7 @@ class CachingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
             active_ctx, source, options, override_protected, propagate, validate_scoped, cycles
         )
         if isinstance(result, frozendict):
-            if len(_processed) >= MAX_ENTRIES:
-                _processed.pop(next(iter(_processed)))
-            _processed[key] = (active_ctx, source, result)
+            keep(_processed, key, (active_ctx, source, result), MAX_ENTRIES)
         return result
 
     def _expand_iri(
@@ -185,11 +185,9 @@ def _memo(active_ctx: Any) -> dict[tuple[Any, ...], Any] | None:
         return entry[1]
     if not isinstance(active_ctx, frozendict):
         return None
-    if len(_iris) >= MAX_IRI_CONTEXTS:
-        _iris.pop(next(iter(_iris)))
-    memo: dict[tuple[Any, ...], Any] = {}
-    _iris[id(active_ctx)] = (active_ctx, memo)
-    return memo
+    iris: dict[tuple[Any, ...], Any] = {}
+    keep(_iris, id(active_ctx), (active_ctx, iris), MAX_IRI_CONTEXTS)
+    return iris
 
 
 def _keep(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> Any:

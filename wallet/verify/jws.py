@@ -33,7 +33,7 @@ from wallet.errors import (
 )
 from wallet.jsonguard import check_size, load_json, load_json_object
 from wallet.model import SIGNATURE, Check, CheckStatus
-from wallet.verify import dids, issuer_keys, keys
+from wallet.verify import dids, issuer_keys, keys, memo
 from wallet.verify.context import VerifyContext
 
 ALLOWED_ALGS = frozenset({"ES256", "ES384", "EdDSA", "Ed25519", "RS256"})
@@ -142,9 +142,7 @@ def _header_of(segment: str) -> dict[str, Any]:
         isinstance(v, str | int | float | bool) or v is None for v in header.values()
     ):
         # Only flat headers are kept: a shallow copy then shares nothing mutable.
-        if len(_headers) >= MAX_HEADERS:
-            _headers.pop(next(iter(_headers)))
-        _headers[segment] = dict(header)
+        memo.keep(_headers, segment, dict(header), MAX_HEADERS)
     return header
 
 
@@ -220,9 +218,7 @@ def _jose_rules(token: CompactJWS) -> None:
         raise BadSignature("the signature does not match (tampered or wrong key)") from None
     if len(head) <= MAX_HEADER_TEXT and head in _headers:
         # The same header, already found acceptable (only flat, parsed headers are kept).
-        if len(_judged) >= MAX_HEADERS:
-            _judged.pop(next(iter(_judged)))
-        _judged[head] = dict(token.header)
+        memo.keep(_judged, head, dict(token.header), MAX_HEADERS)
 
 
 # joserfc's limits (validate_compact_value_size and the three segment sizes), as lengths.

@@ -35,7 +35,7 @@ from typing import Any
 from pyld import jsonld as pyld
 
 from wallet.errors import MalformedInput
-from wallet.verify import jsonld, jsonld_cache
+from wallet.verify import jsonld, jsonld_cache, memo
 
 # Keys whose readers handle a one-element list and its element identically.
 WRAP_OK = frozenset(
@@ -220,10 +220,7 @@ def check(doc: dict[str, Any]) -> str | None:
     reason = reason_of(own)
     if len(key) > _MAX_KEY:
         return reason
-    if len(_reasons) >= _MAX_CACHE:
-        _reasons.pop(next(iter(_reasons)))
-    _reasons[key] = reason
-    return reason
+    return memo.keep(_reasons, key, reason, _MAX_CACHE)
 
 
 def reason_of(own: dict[str, Any]) -> str | None:
