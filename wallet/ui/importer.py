@@ -101,7 +101,7 @@ class ImportScreen(WalletScreen):
         if is_remote(value):
             self.query_one("#results", DataTable).clear()
             self.query_one("#summary", Static).update(plain(f"Fetching {source_label(value)}…"))
-            self._import_link(value, value)
+            self._import_link(value)
             return
         try:
             paths = files_in(Path(value).expanduser())
@@ -146,10 +146,10 @@ class ImportScreen(WalletScreen):
         self.app.call_from_thread(self._finished, counts)
 
     @work(thread=True, exclusive=True)
-    def _import_link(self, link: str, source: str) -> None:
+    def _import_link(self, link: str) -> None:
         counts = {"imported": 0, "duplicates": 0, "refused": 0}
         for result in self._fetch_link(link):
-            self.app.call_from_thread(self._add_result, source, result, counts)
+            self.app.call_from_thread(self._add_result, link, result, counts)
         self.app.call_from_thread(self._finished, counts)
 
     def _fetch_link(self, link: str) -> list[ImportOutcome | WalletError]:
