@@ -135,17 +135,10 @@ def _tx_code(value: Any) -> TxCode | None:
 def _answer(response: Response, what: str) -> dict[str, Any]:
     """The JSON object of a successful answer; an error answer becomes one line."""
     if not response.ok:
+        error, description = _error_of(response)
         detail = ""
-        try:
-            body = response.json_object(what)
-            error = body.get("error")
-            if isinstance(error, str):
-                detail = f": {error}"
-                description = body.get("error_description")
-                if isinstance(description, str) and description:
-                    detail += f" ({description[:200]})"
-        except MalformedInput:
-            pass
+        if error is not None:
+            detail = f": {error}" + (f" ({description})" if description else "")
         raise NetworkError(f"the {what} at {response.url} answered HTTP {response.status}{detail}")
     try:
         return response.json_object(what)
@@ -239,11 +232,11 @@ def request_token(http: Http, metadata: IssuerMetadata, offer: Offer, tx_code: s
     if tx_code is not None:
         form["tx_code"] = tx_code
     response = http.post_form(metadata.token_endpoint, form)
-    if tx_code is not None and response.status == 400 and _error_code(response) == "invalid_grant":
-        # OID4VCI 1.0 section 6.3: a wrong transaction code is invalid_grant (so is an
-        # offer used or expired: the issuer's description tells which). It is the
-        # learner's input, not the network: the same exit as a code of the wrong shape.
-        why = _error_description(response)
+    # OID4VCI 1.0 section 6.3: a wrong transaction code is invalid_grant (so is an offer
+    # used or expired: the issuer's description tells which). It is the learner's input,
+    # not the network: the same exit as a code of the wrong shape.
+    error, why = _error_of(response) if tx_code is not None and response.status == 400 else ("", "")
+    if error == "invalid_grant":
         raise UsageError(
             "the issuer did not accept the offer with this transaction code"
             + (f" ({why})" if why else "")
@@ -338,26 +331,24 @@ def request_credentials(
         proof = proof_jwt(signer, config, metadata.credential_issuer, nonce)
         body = {"credential_configuration_id": config.id, "proofs": {"jwt": [proof]}}
         response = http.post_json(metadata.credential_endpoint, body, headers=headers)
-        if not response.ok and attempt == 0 and _error_code(response) == "invalid_nonce":
+        if not response.ok and attempt == 0 and _error_of(response)[0] == "invalid_nonce":
             continue
         return _credential_bytes(_answer(response, "credential endpoint"))
     raise AssertionError("unreachable")
 
 
-def _error_description(response: Response) -> str | None:
+def _error_of(response: Response) -> tuple[str | None, str | None]:
+    """An OAuth error answer's ``error`` and ``error_description`` (cut to 200 characters),
+    each None where the answer has no such text."""
     try:
-        text = response.json_object("answer").get("error_description")
+        body = response.json_object("answer")
     except MalformedInput:
-        return None
-    return text[:200] if isinstance(text, str) and text else None
-
-
-def _error_code(response: Response) -> str | None:
-    try:
-        error = response.json_object("answer").get("error")
-    except MalformedInput:
-        return None
-    return error if isinstance(error, str) else None
+        return None, None
+    error, description = body.get("error"), body.get("error_description")
+    return (
+        error if isinstance(error, str) else None,
+        description[:200] if isinstance(description, str) and description else None,
+    )
 
 
 def receive(
