@@ -17,7 +17,6 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -330,13 +329,11 @@ def serve_request(
         if wallet
         else None
     )
-    base_ctx = wallet.verify_context() if wallet else VerifyContext()
-
-    def ctx() -> VerifyContext:
-        return dataclasses.replace(base_ctx, now=datetime.now(UTC))
+    # The session sets the clock itself when an answer comes in.
+    ctx = wallet.verify_context() if wallet else VerifyContext()
 
     with serving(
-        listen, lambda url: Sessions(url, ctx, signer=signer, max_age_s=max_age_s)
+        listen, lambda url: Sessions(url, lambda: ctx, signer=signer, max_age_s=max_age_s)
     ) as sessions:
         session = sessions.new(spec, signed=signed)
         on_ready(
