@@ -82,19 +82,6 @@ def serve(host: str, port: int, http: bool, public_url: str | None, state_dir: P
     prepared.server.run(sockets=[prepared.sock])
 
 
-def _terminal_qr(text: str) -> str:
-    import io
-
-    import qrcode
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=2)
-    code.add_data(text)
-    code.make(fit=True)
-    out = io.StringIO()
-    code.print_ascii(out=out, invert=True)
-    return out.getvalue()
-
-
 @cli.command()
 @click.option("--config", "config_id", required=True, help="A credential configuration id.")
 @click.option("--tx-code", is_flag=True, help="Protect the offer with a 6-digit code.")
@@ -127,13 +114,12 @@ def offer(
     click.echo(made.uri)
     if made.tx_code:
         click.echo(f"tx_code: {made.tx_code}  (the code the learner gets by e-mail)", err=True)
-    if qr_file is not None:
-        import qrcode
+    from wallet.present import qr  # the QR writer the wallet's own commands use
 
-        with open(qr_file, "wb") as handle:
-            qrcode.make(made.uri).save(handle)
+    if qr_file is not None:
+        qr_file.write_bytes(qr.to_png(made.uri))
     if sys.stdout.isatty():
-        click.echo(_terminal_qr(made.uri))
+        click.echo(qr.to_terminal(made.uri))
 
 
 @cli.command()
