@@ -9,7 +9,7 @@ NetworkError line, and nothing is stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from wallet.model import Credential, Verdict
 
 if TYPE_CHECKING:
     from wallet.api import ImportOutcome, Wallet
-    from wallet.exchange.net import Http
+    from wallet.exchange.net import Http, Response
     from wallet.exchange.resolve import Gathered
     from wallet.exchange.txcode import TxCode
 
@@ -84,6 +84,7 @@ def _import_all(
     http: Http,
     progress: Progress | None,
     check: Callable[[int, Credential], None] | None = None,
+    answers: Mapping[str, Response] = {},  # read only (Mapping)
 ) -> list[ImportOutcome]:
     from wallet.api import signature_refused, with_linked_documents
     from wallet.exchange.resolve import gather
@@ -95,7 +96,9 @@ def _import_all(
             check(index, credential)
         credentials.append(credential)
     ctx = wallet.verify_context()
-    gathered = gather(credentials, ctx, http, wallet.verify_with, progress=progress)
+    gathered = gather(
+        credentials, ctx, http, wallet.verify_with, progress=progress, answers=answers
+    )
     _first_failure(gathered)
     # From the network nothing is stored with a failed check (a revoked or expired
     # credential, a status list signed by another key): the learner is told why instead.
@@ -121,11 +124,11 @@ def _import_all(
     ]
 
 
-def _download(http: Http, url: str) -> tuple[bytes, str]:
+def _download(http: Http, url: str) -> Response:
     response = http.get(url, accept=ACCEPT)
     if not response.ok:
         raise NetworkError(f"{url} answered HTTP {response.status}")
-    return response.content, response.url
+    return response
 
 
 def import_url(
@@ -140,15 +143,20 @@ def import_url(
     with Http() as http:
         if progress:
             progress(url)
-        data, final_url = _download(http, url)
+        asked = url
+        response = _download(http, url)
         try:
-            texts = sources.credential_payloads(final_url, data)
+            texts = sources.credential_payloads(response.url, response.content)
         except baking.HostedUrlOnly as hosted:
             # A baked badge that carries only its assertion's URL: fetch that.
             check_url(hosted.url)
-            data, final_url = _download(http, hosted.url)
-            texts = sources.credential_payloads(final_url, data)
-        return _import_all(wallet, [(t, url) for t in texts], http, progress)
+            asked = hosted.url
+            response = _download(http, asked)
+            texts = sources.credential_payloads(response.url, response.content)
+        # A hosted assertion is checked against its copy at its own URL: the answer just
+        # downloaded, not fetched a second time.
+        answers = {asked: response} if texts == [response.content] else {}
+        return _import_all(wallet, [(t, url) for t in texts], http, progress, answers=answers)
 
 
 def import_offer(

@@ -8,13 +8,13 @@ needs its own copy of the rules for where a key or a list lives.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urldefrag
 
 from wallet.errors import UnsupportedInput, WalletError
-from wallet.exchange.net import Http, check_url
+from wallet.exchange.net import Http, Response, check_url
 from wallet.model import Credential, VerificationReport
 from wallet.verify.context import CachedDocument, DocumentCache, VerifyContext
 from wallet.verify.documents import classify
@@ -75,9 +75,14 @@ def _media_type(declared: str) -> str:
     return declared or "application/json"
 
 
-def fetch_document(http: Http, url: str, now: datetime) -> CachedDocument:
-    """One document, refused (UnsupportedInput) when it is nothing verification reads."""
-    response = http.get(url, accept="application/json, application/ld+json, application/jwt, */*")
+def fetch_document(
+    http: Http, url: str, now: datetime, *, answer: Response | None = None
+) -> CachedDocument:
+    """One document, refused (UnsupportedInput) when it is nothing verification reads;
+    ``answer``: the server's answer for ``url`` already in hand, taken instead of asking."""
+    response = answer or http.get(
+        url, accept="application/json, application/ld+json, application/jwt, */*"
+    )
     if not response.ok:
         gone = _Missing if response.status in (404, 410) else UnsupportedInput
         raise gone(f"{url} answered HTTP {response.status}")
@@ -101,9 +106,11 @@ def gather(
     refetch: bool = False,
     extra_urls: Iterable[str] = (),
     progress: Callable[[str], None] | None = None,
+    answers: Mapping[str, Response] = {},  # read only (Mapping)
 ) -> Gathered:
     """Fetch what verifying ``credentials`` reads and the cache lacks (with ``refetch``,
-    also what it already holds), plus ``extra_urls``. Nothing is stored here.
+    also what it already holds), plus ``extra_urls``. Nothing is stored here. A URL in
+    ``answers`` (the credential's own, just downloaded) is taken from there, not fetched.
 
     ``reports`` holds each credential's report against the cache with every fetch on top.
     After the first round only credentials that read a document just fetched are verified
@@ -135,9 +142,9 @@ def gather(
             break
         for url in sorted(pending):
             tried.add(url)
-            if progress:
+            if progress and url not in answers:
                 progress(url)
-            _fetch_into(result, http, url, ctx.cache, now)
+            _fetch_into(result, http, url, ctx.cache, now, answers.get(url))
         fresh = set(pending)
         pending.clear()
     result.reports = [r for r in reports if r is not None]
@@ -155,11 +162,16 @@ def gather(
 
 
 def _fetch_into(
-    result: Gathered, http: Http, url: str, stored: DocumentCache, now: datetime
+    result: Gathered,
+    http: Http,
+    url: str,
+    stored: DocumentCache,
+    now: datetime,
+    answer: Response | None = None,
 ) -> None:
     try:
         check_url(url)
-        document = fetch_document(http, url, now)
+        document = fetch_document(http, url, now, answer=answer)
     except WalletError as exc:
         # The failure is listed under its URL: drop the "GET URL: " the message repeats.
         reason = exc.message.removeprefix(f"GET {url}: ").removeprefix(f"{url}: ")
