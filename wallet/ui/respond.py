@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Static
 
-from wallet.api import Consent, PendingAnswer
+from wallet.api import Consent, PendingAnswer, display_text
 from wallet.errors import WalletError
 from wallet.ui.badges import markup_safe, plain
 from wallet.ui.screen import WalletScreen
@@ -126,7 +126,7 @@ class RespondScreen(WalletScreen):
         try:
             pending = wallet.read_request(source)
         except WalletError as exc:
-            self.app.call_from_thread(self._status, display_error(exc), "red")
+            self.app.call_from_thread(self._status, display_text(exc.message), "red")
             return
         self.app.call_from_thread(self._show, pending)
 
@@ -170,7 +170,7 @@ class RespondScreen(WalletScreen):
         try:
             outcome = wallet.answer_request(pending)
         except WalletError as exc:
-            self.app.call_from_thread(self._status, display_error(exc), "red")
+            self.app.call_from_thread(self._status, display_text(exc.message), "red")
             return
         done = f"Shared with {pending.consent.name or pending.consent.client_id}."
         if outcome.redirect_uri:
@@ -187,7 +187,7 @@ class RespondScreen(WalletScreen):
         except WalletError as exc:
             self.app.call_from_thread(
                 self._status,
-                f"Not shared; telling the verifier failed: {display_error(exc)}",
+                f"Not shared; telling the verifier failed: {display_text(exc.message)}",
                 "yellow",
             )
             return
@@ -197,7 +197,3 @@ class RespondScreen(WalletScreen):
         self.pending = None
         self._status(message)
         self.app.notify(markup_safe(message))
-
-
-def display_error(exc: WalletError) -> str:
-    return str(plain(exc.message))
