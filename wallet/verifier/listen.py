@@ -4,7 +4,6 @@ a certificate and key."""
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +36,11 @@ class Listen:
 
     @property
     def loopback(self) -> bool:
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
+        # The wallet's own rule for where plain http may go; imported here, as httpx is
+        # slow to import and wallet.api (every CLI start) imports this module.
+        from wallet.exchange.net import is_loopback
+
+        return is_loopback(self.host)
 
     def base_url(self, port: int, mount: str = "/oid4vp") -> str:
         scheme = "https" if self.certfile else "http"
