@@ -453,9 +453,9 @@ class Wallet:
     # -- credentials -----------------------------------------------------------------
 
     def import_bytes(self, data: bytes, *, source: str = "") -> ImportOutcome:
-        ctx = self.verify_context()
-        credential = with_linked_documents(parse_credential(data), ctx)
-        report = verify_credential(credential, ctx)
+        from wallet import engine
+
+        credential, report = engine.check_credential(parse_credential(data), self.verify_context())
         return self.import_checked(credential, report, source=source)
 
     def import_checked(

@@ -78,7 +78,18 @@ def verify_credential(
 
     ``signatures``: the format's signature checks when the caller has just made them on
     these exact bytes (a presentation's SD-JWT), so they are not made twice."""
-    # OB 2.0 badges may name their badge class and issuer by URL: use cached copies.
+    return check_credential(credential, ctx, signatures=signatures)[1]
+
+
+def check_credential(
+    credential: Credential,
+    ctx: VerifyContext,
+    *,
+    signatures: list[Check] | None = None,
+) -> tuple[Credential, VerificationReport]:
+    """The credential as the checks read it, and their report: an OB 2.0 badge class and
+    issuer named by URL are filled in from the cache, so what is stored and shown is what
+    was checked."""
     credential = registry.with_linked_documents(credential, ctx)
     checks: list[Check] = []
     if signatures is None:
@@ -92,4 +103,4 @@ def verify_credential(
         c.status is CheckStatus.PASSED for c in signatures if c.name == SIGNATURE
     )
     checks.append(trust_mod.check_trust(credential, ctx, authenticated=authenticated))
-    return VerificationReport(checks=tuple(checks), verified_at=ctx.now.isoformat())
+    return credential, VerificationReport(checks=tuple(checks), verified_at=ctx.now.isoformat())
