@@ -39,7 +39,6 @@ def respond(wallet_path: Path, *args: str, input: str | None = None) -> tuple[in
     return result.exit_code, result.stdout, result.stderr
 
 
-
 def _wallet_request(employer_path: Path, *options: str) -> subprocess.Popen[str]:
     """``wallet request`` for the VCT in a subprocess (it serves until answered)."""
     argv = [sys.executable, "-m", "wallet", "--wallet", str(employer_path), "request"]
@@ -50,6 +49,7 @@ def _wallet_request(employer_path: Path, *options: str) -> subprocess.Popen[str]
         stderr=subprocess.PIPE,
         text=True,
     )
+
 
 def test_wallet_request_and_wallet_respond_end_to_end(
     holder: Holder, employer: Wallet, tmp_path: Path

@@ -29,8 +29,14 @@ from wallet.ui.modals import Confirm, Prompt
 from wallet.ui.present import PresentScreen
 from wallet.ui.verifier import VerifyScreen
 
-FIVE = {"name": "Pharmacy Technician Practicum", "grade": "A", "credits": 4,
-        "term": "Winter 2027", "supervisor": "R. Osei", "hours": 320}
+FIVE = {
+    "name": "Pharmacy Technician Practicum",
+    "grade": "A",
+    "credits": 4,
+    "term": "Winter 2027",
+    "supervisor": "R. Osei",
+    "hours": 320,
+}
 FIVE_CLAIMS = ["/grade", "/credits", "/term", "/supervisor", "/hours"]
 
 
@@ -43,14 +49,18 @@ def _b64(text: str) -> bytes:
 def _wallet(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     wallet, ids = wallet_with_demo(tmp_path / "w")
     key = wallet.holder_key("EdDSA")
-    five = present_sd.issue(FIVE, FIVE_CLAIMS, COLLEGE.key, iss=COLLEGE.did,
-                            kid=COLLEGE.verification_method, holder_jwk=key.public_jwk)
+    five = present_sd.issue(
+        FIVE,
+        FIVE_CLAIMS,
+        COLLEGE.key,
+        iss=COLLEGE.did,
+        kid=COLLEGE.verification_method,
+        holder_jwk=key.public_jwk,
+    )
     ids["five"] = wallet.import_bytes(five.encode()).id
     wallet.trust_add(COLLEGE.did, COLLEGE.name)
     wallet.close()
     return tmp_path / "w", ids
-
-
 
 
 def _text(widget: Static) -> str:
@@ -186,8 +196,12 @@ def test_search_detail_present_verify_and_delete(tmp_path: Path) -> None:
     assert len(disclosures) == 2
     assert not any(b"supervisor" in d or b"hours" in d for d in disclosures)
     wallet = Wallet.open(path, PASS)
-    result = verify_presentation(out.read_bytes(), wallet.verify_context(),
-                                 audience="Acme Hiring", nonce=data.get("nonce", ""))
+    result = verify_presentation(
+        out.read_bytes(),
+        wallet.verify_context(),
+        audience="Acme Hiring",
+        nonce=data.get("nonce", ""),
+    )
     wallet.close()
     (item,) = result.to_dict()["credentials"]
     assert item["disclosed"] == ["/grade", "/term"]

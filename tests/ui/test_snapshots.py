@@ -42,22 +42,37 @@ def fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     ]
     for label, issuer, title, skills, credits in docs:
         doc = ob3_credential(
-            issuer, credential_id=label, subject_id=key.did, subject_name="Alex Learner",
-            achievement_name=title, description="Cleans and presents tabular data.",
-            criteria="Passed a proctored exam.", skills=skills, credits=credits,
+            issuer,
+            credential_id=label,
+            subject_id=key.did,
+            subject_name="Alex Learner",
+            achievement_name=title,
+            description="Cleans and presents tabular data.",
+            criteria="Passed a proctored exam.",
+            skills=skills,
+            credits=credits,
         )
         ids[label] = wallet.import_bytes(json.dumps(sign(doc, issuer)).encode()).id
     sd = present_sd.issue(
-        {"name": "Supply Chain Analytics", "issuer_name": COLLEGE.name, "grade": "B+",
-         "credits": 2, "term": "Fall 2026", "skills": ["forecast demand", "optimise inventory"]},
-        ["grade", "credits", "term", "skills.0", "skills.1"], COLLEGE.key, iss=COLLEGE.did,
-        kid=COLLEGE.verification_method, holder_jwk=key.public_jwk, iat=1793000000,
+        {
+            "name": "Supply Chain Analytics",
+            "issuer_name": COLLEGE.name,
+            "grade": "B+",
+            "credits": 2,
+            "term": "Fall 2026",
+            "skills": ["forecast demand", "optimise inventory"],
+        },
+        ["grade", "credits", "term", "skills.0", "skills.1"],
+        COLLEGE.key,
+        iss=COLLEGE.did,
+        kid=COLLEGE.verification_method,
+        holder_jwk=key.public_jwk,
+        iat=1793000000,
     )
     ids["sdjwt"] = wallet.import_bytes(sd.encode()).id
     wallet.trust_add(COLLEGE.did, COLLEGE.name)
     wallet.close()
     return ids
-
 
 
 def _then(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]], Any]:
@@ -111,8 +126,9 @@ SCREENS = {
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", sorted(SCREENS))
-def test_screen(snap_compare: Any, fixed: dict[str, str], screen: str,
-                size: tuple[int, int]) -> None:
+def test_screen(
+    snap_compare: Any, fixed: dict[str, str], screen: str, size: tuple[int, int]
+) -> None:
     steps = [_open(name, fixed) for name in SCREENS[screen]]
     assert snap_compare(make_app(Path("w")), terminal_size=size, run_before=_then(*steps))
 
@@ -123,9 +139,9 @@ def test_unlock_screen(snap_compare: Any, fixed: dict[str, str], size: tuple[int
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_create_and_recovery_key_screens(snap_compare: Any, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch,
-                                         size: tuple[int, int]) -> None:
+def test_create_and_recovery_key_screens(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert snap_compare(make_app(Path("new")), terminal_size=size, run_before=steady_cursor)
 

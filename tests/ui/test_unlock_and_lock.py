@@ -18,7 +18,6 @@ async def _type(pilot: object, selector: str, text: str) -> None:
     app.screen.query_one(selector, Input).value = text
 
 
-
 def test_first_run_creates_and_shows_the_recovery_key_once(tmp_path: Path) -> None:
     async def flow() -> None:
         app = make_app(tmp_path / "w")
