@@ -169,6 +169,7 @@ def import_offer(
     """Receive the credentials an OpenID4VCI offer names, bound to this wallet's keys."""
     from wallet.exchange import oid4vci
     from wallet.exchange.net import Http
+    from wallet.verify.keys import same_public_jwk
 
     with Http() as http:
         offer = oid4vci.parse_offer(uri, http)
@@ -180,7 +181,7 @@ def import_offer(
         def bound_to_us(index: int, credential: Credential) -> None:
             signer = issued[index].signer
             if credential.holder_jwk is not None:
-                if _thumbprint(credential.holder_jwk) != _thumbprint(signer.jwk):
+                if not same_public_jwk(credential.holder_jwk, signer.jwk):
                     raise VerificationFailed(
                         "not imported: the issuer bound the credential to a key that is not yours"
                     )
@@ -192,10 +193,6 @@ def import_offer(
 
         return _import_all(wallet, payloads, http, progress, check=bound_to_us)
 
-
-def _thumbprint(jwk: dict[str, Any]) -> str:
-    members = {k: jwk[k] for k in ("crv", "e", "kty", "n", "x", "y") if k in jwk}
-    return json.dumps(members, sort_keys=True, separators=(",", ":"))
 
 
 # -- refresh -------------------------------------------------------------------------------------

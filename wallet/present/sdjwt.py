@@ -99,11 +99,6 @@ def issue(
     return "~".join([token, *disclosures]) + "~"
 
 
-def _same_key(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    fields = ("kty", "crv", "x", "y", "n", "e")
-    return all(a.get(f) == b.get(f) for f in fields)
-
-
 def select_disclosures(
     sd: sdjwt.SdJwt, processed: sdjwt.Processed, paths: Iterable[str]
 ) -> tuple[sdjwt.Disclosure, ...]:
@@ -136,7 +131,7 @@ def present(
         raise UsageError(
             "this credential is not bound to a holder key: it cannot be presented with key binding"
         )
-    if not _same_key(bound, keys.jwk_from_public_key(holder_key.public_key())):
+    if not keys.same_public_jwk(bound, keys.jwk_from_public_key(holder_key.public_key())):
         raise UsageError("this credential is bound to a different holder key than the one given")
     chosen = select_disclosures(sd, processed, disclose)
     base = sd.serialize(chosen)

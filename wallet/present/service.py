@@ -28,6 +28,7 @@ from wallet.present import sdjwt as present_sd
 from wallet.present import vp
 from wallet.present.envelope import Part, build_envelope, parse_envelope
 from wallet.render import framework_components
+from wallet.verify import keys
 from wallet.verify.context import VerifyContext
 
 JSONLD_FORMATS = frozenset({"vc-jsonld", "clr"})
@@ -68,10 +69,6 @@ def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
-def _same_key(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return all(a.get(k) == b.get(k) for k in ("kty", "crv", "x", "y"))
-
-
 def whole_credential_notes(selections: Sequence[Selection]) -> list[str]:
     """What the learner must be told before export: which credentials go out whole."""
     notes = []
@@ -110,9 +107,9 @@ def build(
     for selection in selections:
         c = selection.credential
         if c.format == "sd-jwt":
-            signer = next(
-                (s for s in signers if c.holder_jwk and _same_key(s.jwk, c.holder_jwk)), None
-            )
+            holder = c.holder_jwk
+            bound = (s for s in signers if holder and keys.same_public_jwk(s.jwk, holder))
+            signer = next(bound, None)
             if signer is None:
                 raise UsageError(f"'{c.title}' is bound to a key that is not in this wallet")
             text = c.raw.decode("ascii").strip()

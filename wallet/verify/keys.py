@@ -133,6 +133,15 @@ def public_key_from_jwk(jwk: Any) -> PublicKey:
     raise UnsupportedInput(f"JWK key type {kty}/{crv} is not supported")
 
 
+PUBLIC_JWK_MEMBERS = ("kty", "crv", "x", "y", "n", "e")
+
+
+def same_public_jwk(a: Any, b: Any) -> bool:
+    """Whether two JWKs are the same public key: their key members (RFC 7638's), whatever
+    else (kid, use, alg) they carry."""
+    return all(a.get(m) == b.get(m) for m in PUBLIC_JWK_MEMBERS)
+
+
 def jwk_from_public_key(key: PublicKey) -> dict[str, Any]:
     if isinstance(key, ed25519.Ed25519PublicKey):
         raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

@@ -22,21 +22,18 @@ from wallet.present import sdjwt as present_sd
 from wallet.present.envelope import parse_envelope
 from wallet.present.service import Selection, Signer, build
 from wallet.render import claim_rows
-from wallet.verify import dids
+from wallet.verify import dids, keys
 
 W3C_JSONLD = frozenset({"vc-jsonld", "clr"})
 HIDDEN = frozenset({"_sd_alg", "cnf"})  # envelope members, not claims about anyone
-
-
-def _same_key(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return all(a.get(k) == b.get(k) for k in ("kty", "crv", "x", "y"))
 
 
 def candidate(key: str, c: Credential, signers: Sequence[Signer]) -> dcql.Candidate | None:
     """How DCQL sees a stored credential; None for formats OpenID4VP cannot present."""
     if c.format == "sd-jwt":
         vct = c.document.get("vct")
-        bound = c.holder_jwk is not None and any(_same_key(s.jwk, c.holder_jwk) for s in signers)
+        holder = c.holder_jwk
+        bound = holder is not None and any(keys.same_public_jwk(s.jwk, holder) for s in signers)
         return dcql.Candidate(
             key, dcql.SD_JWT, c.document, vct if isinstance(vct, str) else None, bound=bound
         )
